@@ -1,0 +1,227 @@
+"""A dlt source for the HappyFox helpdesk API v1.1.
+
+Every read endpoint a warehouse needs becomes a resource; the tables, their keys and
+column types are the contract in :mod:`.schema`. Tickets sync incrementally over
+day-granular search windows (:mod:`.ticket_sync`), custom-field history costs one
+detail GET per changed ticket, contacts are swept in full only when the last sweep is
+older than ``contacts_sweep_hours``, and reference lists are re-read each run. Every
+GET goes through one client that keeps the whole run under ``max_gets_per_minute``.
+
+Usage::
+
+    import dlt
+    from sources.happyfox import happyfox_source
+
+    pipeline = dlt.pipeline("happyfox_sync", destination="duckdb", dataset_name="happyfox")
+    pipeline.run(happyfox_source())
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Iterable, Iterator, Sequence
+
+import dlt
+from dlt.sources import DltResource
+
+from .helpers import HappyFoxClient, NotFoundError, resolve_base_url
+from .schema import TABLE_HINTS, tombstone
+from .settings import (
+    DEFAULT_CONTACTS_SWEEP_HOURS,
+    DEFAULT_MAX_GETS_PER_MINUTE,
+    DEFAULT_RECONCILE_HOURS,
+    DEFAULT_START_DATE,
+    PAGE_SIZE,
+    REFERENCE_ENDPOINTS,
+)
+from .ticket_sync import TicketSync, TicketSyncProgress, utc_now
+from .transform import choice_rows, contact_table_rows, reference_row, ticket_table_rows
+
+__all__ = ["happyfox_source", "HappyFoxClient", "TicketSyncProgress", "backfill_in_progress"]
+
+SOURCE_NAME = "happyfox"
+
+
+class TableWriter:
+    """Dispatch rows to the contract's tables, attaching each table's hints once."""
+
+    def __init__(self) -> None:
+        self._hinted: set[str] = set()
+
+    def rows(self, table: str, rows: list[dict[str, Any]]) -> Any:
+        if table not in self._hinted:
+            self._hinted.add(table)
+            hints = dlt.mark.make_hints(table_name=table, **TABLE_HINTS[table])
+            return dlt.mark.with_hints(rows, hints, create_table_variant=True)
+        return dlt.mark.with_table_name(rows, table)
+
+    def owned(self, tables: dict[str, list[dict[str, Any]]], owner_ids: Sequence[int], names: Iterable[str]) -> Iterator[Any]:
+        """Rows of tables replaced per owner; an owner with no rows left gets a tombstone."""
+        for table in names:
+            rows = tables.get(table, [])
+            owner_key = TABLE_HINTS[table].get("merge_key")
+            if owner_key:
+                present = {row[owner_key] for row in rows}
+                rows = rows + [tombstone(table, owner) for owner in owner_ids if owner not in present]
+            if rows:
+                yield self.rows(table, rows)
+
+
+def _merge_tables(into: dict[str, list[dict[str, Any]]], tables: dict[str, list[dict[str, Any]]]) -> None:
+    for name, rows in tables.items():
+        into.setdefault(name, []).extend(rows)
+
+
+def _ticket_batch_rows(tickets: list[dict[str, Any]], contacts_seen: set[int]) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]], list[int]]:
+    """Rows of a batch of tickets, plus the contacts and priorities embedded in them."""
+    ticket_tables: dict[str, list[dict[str, Any]]] = {}
+    embedded: dict[str, list[dict[str, Any]]] = {}
+    contact_ids: list[int] = []
+    for ticket in tickets:
+        _merge_tables(ticket_tables, ticket_table_rows(ticket))
+        contact = ticket.get("user")
+        if isinstance(contact, dict) and contact.get("id") is not None and contact["id"] not in contacts_seen:
+            contacts_seen.add(contact["id"])
+            contact_ids.append(contact["id"])
+            _merge_tables(embedded, contact_table_rows(contact))
+        priority = ticket.get("priority")
+        if isinstance(priority, dict) and priority.get("id") is not None:
+            embedded.setdefault("priorities", []).append(reference_row(priority))
+    return ticket_tables, embedded, contact_ids
+
+
+def backfill_in_progress(pipeline: dlt.Pipeline) -> bool:
+    """True when the last run stopped at a checkpoint with backfill windows left."""
+    try:
+        state = pipeline.state["sources"][SOURCE_NAME]["resources"]["tickets"]
+    except KeyError:
+        return False
+    return state.get("backfill") is not None
+
+
+@dlt.source(name=SOURCE_NAME, max_table_nesting=0)
+def happyfox_source(
+    api_key: str = dlt.secrets.value,
+    auth_code: str = dlt.secrets.value,
+    account: str | None = None,
+    region: str = "us",
+    base_url: str | None = None,
+    start_date: str = DEFAULT_START_DATE,
+    custom_field_history: bool = True,
+    max_gets_per_minute: int = DEFAULT_MAX_GETS_PER_MINUTE,
+    max_concurrency: int | None = None,
+    request_timeout_seconds: float = 30.0,
+    max_retries: int = 8,
+    wait_on_lockout: bool = True,
+    rate_limit_lockout_seconds: float = 600.0,
+    contacts_sweep_hours: float = DEFAULT_CONTACTS_SWEEP_HOURS,
+    checkpoint_tickets: int | None = None,
+    client: HappyFoxClient | None = None,
+    progress: TicketSyncProgress | None = None,
+) -> Sequence[DltResource]:
+    """All HappyFox tables; see README for every option (each is `sources.happyfox.<name>`).
+
+    ``client`` lets a caller share one client (and so one GET budget and one request
+    account) across several runs; ``progress`` receives live ticket counters.
+    """
+    if client is None:
+        client = HappyFoxClient(
+            resolve_base_url(account, region, base_url),
+            api_key,
+            auth_code,
+            max_gets_per_minute=max_gets_per_minute,
+            max_concurrency=max_concurrency,
+            timeout_seconds=request_timeout_seconds,
+            max_retries=max_retries,
+            wait_on_lockout=wait_on_lockout,
+            rate_limit_lockout_seconds=rate_limit_lockout_seconds,
+        )
+    first_day = date.fromisoformat(str(start_date)[:10])
+    ticket_progress = progress or TicketSyncProgress()
+
+    @dlt.resource(name="tickets", **TABLE_HINTS["tickets"])
+    def tickets() -> Iterator[Any]:
+        """Changed tickets with their updates, tags, custom fields and attachments."""
+        writer = TableWriter()
+        sync = TicketSync(
+            client,
+            dlt.current.resource_state(),
+            first_day,
+            custom_field_history=custom_field_history,
+            checkpoint_tickets=checkpoint_tickets,
+            progress=ticket_progress,
+        )
+        child_tables = [name for name in TICKET_CHILD_TABLES if custom_field_history or name != "ticket_custom_field_changes"]
+        contacts_seen: set[int] = set()
+        for batch in sync.tickets():
+            ticket_tables, embedded, contact_ids = _ticket_batch_rows(batch, contacts_seen)
+            ticket_ids = [ticket["id"] for ticket in batch]
+            yield writer.rows("tickets", ticket_tables["tickets"])
+            yield from writer.owned(ticket_tables, ticket_ids, child_tables)
+            yield from writer.owned(embedded, contact_ids, ("contacts", "contact_custom_field_values", "contact_group_members"))
+            if embedded.get("priorities"):
+                yield writer.rows("priorities", embedded["priorities"])
+
+    @dlt.resource(name="contacts", **TABLE_HINTS["contacts"])
+    def contacts() -> Iterator[Any]:
+        """A full sweep of ``users/`` when the last one is older than ``contacts_sweep_hours``."""
+        state = dlt.current.resource_state()
+        swept_at = state.get("swept_at")
+        started = utc_now()
+        if swept_at and started - datetime.fromisoformat(swept_at) < timedelta(hours=contacts_sweep_hours):
+            return
+        writer = TableWriter()
+        first = client.get("users/", {"size": PAGE_SIZE, "page": 1})
+        page_count = int((first.get("page_info") or {}).get("page_count") or 0)
+        rest = (("users/", {"size": PAGE_SIZE, "page": page}) for page in range(2, page_count + 1))
+        seen: set[int] = set()
+        for body in _chain([first], client.get_many(rest)):
+            tables: dict[str, list[dict[str, Any]]] = {}
+            ids: list[int] = []
+            for contact in body.get("data") or ():
+                if contact["id"] in seen:
+                    continue
+                seen.add(contact["id"])
+                ids.append(contact["id"])
+                _merge_tables(tables, contact_table_rows(contact))
+            yield from writer.owned(tables, ids, ("contacts", "contact_custom_field_values", "contact_group_members"))
+        state["swept_at"] = started.isoformat()
+
+    def reference(name: str) -> DltResource:
+        endpoint = REFERENCE_ENDPOINTS[name]
+        choices_table = {
+            "ticket_custom_fields": "ticket_custom_field_choices",
+            "contact_custom_fields": "contact_custom_field_choices",
+        }.get(name)
+
+        def read() -> Iterator[Any]:
+            writer = TableWriter()
+            try:
+                records = client.get(endpoint)
+            except NotFoundError:
+                if name == "priorities":
+                    return  # optional endpoint: priorities seen on tickets fill the table
+                raise
+            if not isinstance(records, list):
+                raise ValueError(f"{endpoint} answered with {type(records).__name__}, expected a list")
+            yield writer.rows(name, [reference_row(record) for record in records])
+            if choices_table:
+                yield writer.rows(choices_table, [row for record in records for row in choice_rows(record)])
+
+        return dlt.resource(read, name=name, **TABLE_HINTS[name])
+
+    return [tickets, contacts, *(reference(name) for name in REFERENCE_ENDPOINTS)]
+
+
+TICKET_CHILD_TABLES = (
+    "ticket_updates",
+    "ticket_custom_field_changes",
+    "ticket_custom_field_values",
+    "ticket_tags",
+    "ticket_attachments",
+)
+
+
+def _chain(*iterables: Iterable[Any]) -> Iterator[Any]:
+    for iterable in iterables:
+        yield from iterable

@@ -1,0 +1,117 @@
+"""Read every ticket of a search window, although records move while we page.
+
+HappyFox orders a search by last reply, newest first, and nothing holds the result
+still: a ticket modified mid-read leaves an old window (every later ticket shifts up
+one place, so one could slip past a page boundary unseen), a new one pushes the rest
+down, and an implementation may order ties differently from one request to the next.
+Duplicates are harmless (the caller skips ids it already has); misses are not.
+
+So each pass over a window is checked against the API's own count: the total
+(``page_info.last_index``) must be the same on every page and the distinct ids seen
+must reach it. When either fails, the window is read again; after
+``max_passes`` the shortfall is reported so the caller never treats a window as
+complete without saying so.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Protocol
+
+from .settings import MAX_WINDOW_PASSES, PAGE_SIZE
+from .windows import Window
+
+logger = logging.getLogger("happyfox_sync.source")
+
+
+class PagedGetter(Protocol):
+    def get(self, path: str, params: dict[str, Any] | None = None) -> Any: ...
+
+    def get_many(self, requests: Any) -> Iterator[Any]: ...
+
+
+@dataclass
+class WindowRead:
+    """What one window's read found, for checkpoints, sizing and the run summary."""
+
+    window: Window
+    total: int = 0
+    ids: set[int] = field(default_factory=set)
+    passes: int = 0
+    pages: int = 0
+    complete: bool = False
+
+
+def _page_info(body: Any) -> tuple[int, int]:
+    info = body.get("page_info") or {} if isinstance(body, dict) else {}
+    return int(info.get("last_index") or 0), int(info.get("page_count") or 0)
+
+
+def _items(body: Any) -> list[dict[str, Any]]:
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, list):
+        raise ValueError("tickets/ answered without a 'data' list")
+    return data
+
+
+def search_params(window: Window, page: int, size: int = PAGE_SIZE) -> dict[str, Any]:
+    return {"status": "_all", "q": window.query, "size": size, "page": page}
+
+
+def first_page(client: PagedGetter, window: Window) -> tuple[dict[str, Any], int]:
+    """Page 1 of a window and the total the API reports: enough to size the window."""
+    body = client.get("tickets/", search_params(window, 1))
+    total, _ = _page_info(body)
+    return body, total
+
+
+def read_window(
+    client: PagedGetter,
+    window: Window,
+    found: WindowRead,
+    first: dict[str, Any] | None = None,
+    max_passes: int = MAX_WINDOW_PASSES,
+) -> Iterator[list[dict[str, Any]]]:
+    """Yield the window's tickets page by page until a pass proves it saw them all.
+
+    ``first`` is a page 1 already fetched (to size the window), reused for pass one.
+    """
+    while found.passes < max_passes:
+        found.passes += 1
+        body = first if first is not None else client.get("tickets/", search_params(window, 1))
+        first = None
+        total, page_count = _page_info(body)
+        totals = [total]
+        found.pages += 1
+        items = _items(body)
+        found.ids.update(item["id"] for item in items)
+        yield items
+        rest = ((("tickets/", search_params(window, page))) for page in range(2, page_count + 1))
+        for page_body in client.get_many(rest):
+            page_total, _ = _page_info(page_body)
+            totals.append(page_total)
+            found.pages += 1
+            items = _items(page_body)
+            found.ids.update(item["id"] for item in items)
+            yield items
+        found.total = totals[-1]
+        stable = min(totals) == max(totals)
+        if stable and len(found.ids) >= found.total:
+            found.complete = True
+            return
+        logger.info(
+            "window %s changed while it was read (totals %s..%s, %d distinct of %d): reading it again",
+            window,
+            min(totals),
+            max(totals),
+            len(found.ids),
+            found.total,
+        )
+    logger.warning(
+        "window %s still moved after %d passes (%d distinct of %d); the next run reads it again",
+        window,
+        found.passes,
+        len(found.ids),
+        found.total,
+    )
