@@ -1,0 +1,82 @@
+"""`happyfox-sync --demo`: the whole product on a simulated helpdesk, no account needed.
+
+It starts the bundled simulator with a generated helpdesk, syncs it into a DuckDB
+file of its own (never the real pipeline's), builds the models and shows a few
+numbers a support lead would ask for. The simulator's GET cap is raised for the
+demo so it finishes in about a minute; a real account allows 500 GETs/minute.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from happyfox_simulator import Simulator, SimulatorConfig
+from happyfox_simulator.generator import generate_helpdesk
+from sources.happyfox import HappyFoxClient
+
+DEMO_PIPELINE = "happyfox_demo"
+DEMO_DATASET = "happyfox"
+DEMO_SEED = 7
+DEMO_GETS_PER_MINUTE = 120_000
+
+HEADLINES = {
+    "tickets": "select count(*) from {r}.ticket_metrics",
+    "resolved": "select count(*) from {r}.ticket_metrics where is_resolved",
+    "median first response (min)": "select median(first_response_minutes) from {r}.ticket_metrics",
+    "median resolution (min)": "select median(resolution_minutes) from {r}.ticket_metrics where is_resolved",
+    "tickets reopened at least once": "select count(*) from {r}.ticket_metrics where reopen_count > 0",
+    "open at the end of the last day": (
+        "select sum(tickets_open_at_end_of_day) from {r}.daily_backlog "
+        "where day = (select max(day) from {r}.daily_backlog)"
+    ),
+}
+
+
+def run_demo(args: argparse.Namespace) -> None:
+    from .happyfox_pipeline import run_sync
+
+    print(f"happyfox-sync demo: generating a helpdesk of {args.demo_tickets} tickets and starting the simulator ...")
+    helpdesk = generate_helpdesk(args.demo_tickets, seed=DEMO_SEED)
+    config = SimulatorConfig(get_limit=DEMO_GETS_PER_MINUTE * 2, post_limit=DEMO_GETS_PER_MINUTE * 2)
+    with Simulator(helpdesk, config) as simulator:
+        print(f"simulator: {simulator.base_url} (GET cap raised to {config.get_limit}/min for the demo)")
+        client = HappyFoxClient(
+            simulator.base_url,
+            simulator.api_key,
+            simulator.auth_code,
+            max_gets_per_minute=DEMO_GETS_PER_MINUTE,
+            max_concurrency=4,
+        )
+        with client:
+            summary = run_sync(
+                args,
+                client=client,
+                pipeline_name=args.pipeline_name or DEMO_PIPELINE,
+                dataset_name=args.dataset_name or DEMO_DATASET,
+                refresh=True,
+            )
+    print(summary.render())
+    if summary.models:
+        print_headlines(args.pipeline_name or DEMO_PIPELINE, summary.dataset_name)
+    database = Path.cwd() / f"{args.pipeline_name or DEMO_PIPELINE}.duckdb"
+    reporting = f"{summary.dataset_name}_reporting"
+    print(
+        "\nquery it:\n"
+        f"  duckdb {database.name} \"select * from {reporting}.ticket_metrics limit 10\"\n"
+        f"  python -c \"import duckdb; print(duckdb.connect('{database.name}').sql('select * from {reporting}.daily_backlog order by day desc limit 10'))\"\n"
+        f"  dlt pipeline {args.pipeline_name or DEMO_PIPELINE} show"
+    )
+
+
+def print_headlines(pipeline_name: str, dataset_name: str) -> None:
+    import dlt
+
+    pipeline = dlt.pipeline(pipeline_name=pipeline_name, destination="duckdb", dataset_name=dataset_name)
+    reporting = f"{dataset_name}_reporting"
+    print("\nheadline numbers:")
+    with pipeline.sql_client() as client:
+        for label, query in HEADLINES.items():
+            value = client.execute_sql(query.format(r=reporting))[0][0]
+            shown = f"{value:,.1f}" if isinstance(value, float) else f"{value:,}" if value is not None else "-"
+            print(f"  {label:<34} {shown}")

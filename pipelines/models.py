@@ -1,0 +1,435 @@
+"""Build the SQL reporting models in `sql/` on the pipeline's destination.
+
+Each `sql/<name>.sql` file holds one model: a single SELECT (CTEs allowed) written in
+DuckDB's dialect. Two placeholders name the datasets:
+
+    {{ raw }}.tickets                    a table the dlt source loads
+    {{ reporting }}.ticket_metrics       another model (this makes it a dependency)
+
+The runner parses each model with sqlglot, points those references at the real
+datasets (qualified and quoted by the destination's own SQL client, so a dataset
+name with odd characters works), translates the SELECT to the destination's dialect
+and creates it as a view, or as a table with `materialize=True`, in the reporting
+dataset (default `<dataset>_reporting`). Models are built in dependency order.
+Every build drops and recreates all models, inside one transaction where the
+destination supports transactional DDL, so rebuilding is idempotent and a model
+whose columns changed is simply recreated.
+
+Use from Python:
+
+    from pipelines.models import build_models
+    build_models(pipeline)                      # views in <dataset>_reporting
+    build_models(pipeline, materialize=True)    # tables
+
+or from the shell:
+
+    python -m pipelines.models --pipeline happyfox [--materialize]
+"""
+
+from __future__ import annotations
+
+import argparse
+import graphlib
+import logging
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Literal, Optional, Sequence
+
+import sqlglot
+from sqlglot import exp
+
+logger = logging.getLogger(__name__)
+
+SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
+"""Where the models live: one `<model name>.sql` file per model."""
+
+SOURCE_DIALECT = "duckdb"
+"""The one dialect the models are written in."""
+
+_PLACEHOLDER_RE = re.compile(r"\{\{\s*(raw|reporting)\s*\}\}")
+_REFERENCE_RE = re.compile(r"\{\{\s*(raw|reporting)\s*\}\}\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)")
+_MODEL_NAME_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
+# sentinel schema names the placeholders become before sqlglot parses the SQL
+_SENTINEL = {"raw": "hf_sentinel_raw", "reporting": "hf_sentinel_reporting"}
+_SENTINEL_KIND = {v: k for k, v in _SENTINEL.items()}
+
+
+class ModelsError(Exception):
+    """A model could not be loaded, translated or built."""
+
+
+class SqlDestinationRequired(ModelsError):
+    """The pipeline's destination has no SQL engine to build the models in."""
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    path: Path
+    sql: str
+    depends_on: tuple[str, ...] = ()
+    """Other models this one reads through `{{ reporting }}.<name>`."""
+    raw_tables: tuple[str, ...] = ()
+    """Raw tables this one reads through `{{ raw }}.<name>`."""
+
+
+@dataclass
+class ModelBuild:
+    name: str
+    kind: Literal["view", "table"]
+    seconds: float
+    rows: Optional[int] = None
+    """Row count, only when the model was materialised as a table."""
+
+
+@dataclass
+class _Rendered:
+    model: Model
+    select_sql: str
+    qualified_name: str = field(default="")
+
+
+# ---------------------------------------------------------------------------
+# Loading models
+# ---------------------------------------------------------------------------
+
+
+def load_models(sql_dir: Path | str | None = None) -> list[Model]:
+    """Reads every `*.sql` file of `sql_dir` and returns the models in dependency order."""
+    directory = Path(sql_dir) if sql_dir is not None else SQL_DIR
+    if not directory.is_dir():
+        raise ModelsError(f"model directory {directory} does not exist")
+    models: dict[str, Model] = {}
+    for path in sorted(directory.glob("*.sql")):
+        name = path.stem
+        if not _MODEL_NAME_RE.match(name):
+            raise ModelsError(
+                f"{path.name}: a model's file name must be lower_snake_case (it is the view name)"
+            )
+        sql = path.read_text(encoding="utf-8")
+        refs = _REFERENCE_RE.findall(sql)
+        deps = tuple(sorted({t for kind, t in refs if kind == "reporting"}))
+        raw = tuple(sorted({t for kind, t in refs if kind == "raw"}))
+        models[name] = Model(name=name, path=path, sql=sql, depends_on=deps, raw_tables=raw)
+    if not models:
+        raise ModelsError(f"no *.sql model files in {directory}")
+    for model in models.values():
+        unknown = [d for d in model.depends_on if d not in models]
+        if unknown:
+            raise ModelsError(
+                f"model {model.name} reads {{{{ reporting }}}}.{unknown[0]}, which is not a model in"
+                f" {directory}"
+            )
+        if model.name in model.depends_on:
+            raise ModelsError(f"model {model.name} reads itself")
+    sorter = graphlib.TopologicalSorter({m.name: set(m.depends_on) for m in models.values()})
+    try:
+        # static_order is deterministic for a given input; sort ties by name for readability
+        sorter.prepare()
+        order: list[str] = []
+        while sorter.is_active():
+            ready = sorted(sorter.get_ready())
+            order.extend(ready)
+            sorter.done(*ready)
+    except graphlib.CycleError as ex:
+        raise ModelsError(f"models depend on each other in a cycle: {ex.args[1]}") from ex
+    return [models[n] for n in order]
+
+
+# ---------------------------------------------------------------------------
+# Translating
+# ---------------------------------------------------------------------------
+
+
+def _fix_for_dialect(tree: exp.Expression, dialect: str) -> exp.Expression:
+    """Patches the few constructs sqlglot does not translate for a target dialect."""
+    if dialect == "bigquery":
+        # EXTRACT(EPOCH FROM ts) does not exist in BigQuery: UNIX_MICROS(ts) / 1e6
+        def _epoch(node: exp.Expression) -> exp.Expression:
+            if isinstance(node, exp.Extract) and node.this.name.upper() == "EPOCH":
+                return exp.Div(
+                    this=exp.Anonymous(this="UNIX_MICROS", expressions=[node.expression]),
+                    expression=exp.Literal.number(1000000),
+                )
+            return node
+
+        tree = tree.transform(_epoch)
+    return tree
+
+
+def translate(
+    sql: str,
+    dialect: str,
+    resolve: Callable[[str, str], str],
+    model_name: str = "<model>",
+) -> str:
+    """Translates one model's SELECT from DuckDB's dialect to `dialect`.
+
+    `resolve(kind, table)` returns the destination's fully qualified, quoted name of
+    `table` in the raw (`kind == "raw"`) or the reporting (`kind == "reporting"`) dataset.
+    """
+    prepared = _PLACEHOLDER_RE.sub(lambda m: _SENTINEL[m.group(1)], sql)
+    try:
+        statements = [s for s in sqlglot.parse(prepared, read=SOURCE_DIALECT) if s is not None]
+    except sqlglot.errors.ParseError as ex:
+        raise ModelsError(f"model {model_name}: cannot parse its SQL: {ex}") from ex
+    if len(statements) != 1 or not isinstance(statements[0], exp.Query):
+        raise ModelsError(f"model {model_name}: a model file must hold exactly one SELECT query")
+    tree = statements[0]
+
+    # replace references to the sentinel schemas by unique tokens, substituted after
+    # generation with the client's own qualified names
+    tokens: dict[str, str] = {}
+
+    def _qualify(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Table) and node.db in _SENTINEL_KIND:
+            if node.catalog:
+                raise ModelsError(f"model {model_name}: write {{{{ raw }}}}.table, not a.b.c")
+            token = f"hf_token_{len(tokens)}_"
+            tokens[token] = resolve(_SENTINEL_KIND[node.db], node.name)
+            new = node.copy()
+            new.set("db", None)
+            new.set("catalog", None)
+            new.set("this", exp.to_identifier(token))
+            return new
+        return node
+
+    tree = tree.transform(_qualify)
+    leftover = [s for s in _SENTINEL_KIND if s in tree.sql(dialect=SOURCE_DIALECT)]
+    if leftover:
+        raise ModelsError(
+            f"model {model_name}: a placeholder is used somewhere other than as"
+            " `{{ raw }}.<table>` / `{{ reporting }}.<model>`"
+        )
+    tree = _fix_for_dialect(tree, dialect)
+    try:
+        out = tree.sql(dialect=dialect, unsupported_level=sqlglot.ErrorLevel.RAISE)
+    except sqlglot.errors.UnsupportedError as ex:
+        raise ModelsError(f"model {model_name}: cannot translate to {dialect}: {ex}") from ex
+    # longest tokens first, so hf_token_1_ never eats the start of hf_token_11_
+    for token in sorted(tokens, key=len, reverse=True):
+        out = re.sub(r"[`\"\[]?" + re.escape(token) + r"[`\"\]]?", lambda _m: tokens[token], out)
+    return out
+
+
+def render_models(
+    dialect: str,
+    raw_dataset: str = "happyfox",
+    reporting_dataset: str | None = None,
+    sql_dir: Path | str | None = None,
+) -> dict[str, str]:
+    """The SELECT of every model translated to `dialect`, with simple double-quoted names.
+
+    For looking at what would run (`--print-sql`) and for tests; the build itself uses
+    the destination client's own quoting.
+    """
+    reporting_dataset = reporting_dataset or f"{raw_dataset}_reporting"
+
+    def resolve(kind: str, table: str) -> str:
+        dataset = raw_dataset if kind == "raw" else reporting_dataset
+        q = "`" if dialect in ("bigquery", "databricks", "clickhouse") else '"'
+        return f"{q}{dataset}{q}.{q}{table}{q}"
+
+    return {m.name: translate(m.sql, dialect, resolve, m.name) for m in load_models(sql_dir)}
+
+
+# ---------------------------------------------------------------------------
+# Building
+# ---------------------------------------------------------------------------
+
+
+def _sql_client(pipeline: Any) -> Any:
+    destination_type = getattr(pipeline.destination, "destination_type", "") or ""
+    name = destination_type.rsplit(".", 1)[-1]
+    if name in ("filesystem", "dummy", "destination") or pipeline.destination is None:
+        raise SqlDestinationRequired(
+            f"the reporting models need a SQL destination (duckdb, postgres, bigquery,"
+            f" snowflake, motherduck, ...); pipeline {pipeline.pipeline_name} loads to"
+            f" '{name or 'no destination'}', which has no SQL engine to build views in"
+        )
+    try:
+        return pipeline.sql_client()
+    except Exception as ex:  # SqlClientNotAvailable and friends
+        raise SqlDestinationRequired(
+            f"the reporting models need a SQL destination; pipeline {pipeline.pipeline_name}"
+            f" destination '{name}' gives no SQL client: {ex}"
+        ) from ex
+
+
+def _existing_objects(client: Any) -> dict[str, str]:
+    """{casefolded name: 'VIEW' | 'BASE TABLE' | ...} of the client's current dataset."""
+    caps = client.capabilities
+    catalog = client.catalog_name(quote=False)
+    schema = client.make_qualified_table_name_path(None, quote=False)[-1]
+    qualify = getattr(client, "_qualify_info_schema_table_name", None)
+    info_tables = qualify("TABLES") if qualify else "INFORMATION_SCHEMA.TABLES"
+    query = f"SELECT table_name, table_type FROM {info_tables} WHERE table_schema = %s"
+    args: list[Any] = [schema]
+    if catalog is not None:
+        query += " AND table_catalog = %s"
+        args.append(catalog)
+    rows = client.execute_sql(query, *args) or []
+    return {caps.casefold_identifier(str(r[0])): str(r[1]).upper() for r in rows}
+
+
+def _missing_raw_tables(client: Any, needed: Iterable[str]) -> list[str]:
+    existing = _existing_objects(client)
+    casefold = client.capabilities.casefold_identifier
+    return sorted(t for t in set(needed) if casefold(t) not in existing)
+
+
+def _dialect_of(client: Any) -> str:
+    dialect = getattr(client.capabilities, "sqlglot_dialect", None)
+    if not dialect:
+        raise ModelsError(
+            f"destination of {type(client).__name__} declares no SQL dialect to translate to"
+        )
+    return str(dialect)
+
+
+def build_models(
+    pipeline: Any,
+    reporting_dataset: str | None = None,
+    materialize: bool = False,
+    sql_dir: Path | str | None = None,
+) -> list[ModelBuild]:
+    """Creates (or recreates) every model as a view, or a table with `materialize=True`.
+
+    Args:
+        pipeline: a dlt pipeline whose destination holds the raw tables in
+            `pipeline.dataset_name`.
+        reporting_dataset: where the models go; default `<pipeline.dataset_name>_reporting`.
+        materialize: create tables (`CREATE TABLE AS`) instead of views, for big BI workloads.
+        sql_dir: the model directory, default the repository's `sql/`.
+
+    Returns one ModelBuild per model, in build order.
+    """
+    models = load_models(sql_dir)
+    if not pipeline.dataset_name:
+        raise ModelsError(f"pipeline {pipeline.pipeline_name} has no dataset name")
+    reporting_dataset = reporting_dataset or f"{pipeline.dataset_name}_reporting"
+    if reporting_dataset == pipeline.dataset_name:
+        raise ModelsError("the reporting dataset must differ from the raw dataset")
+    kind: Literal["view", "table"] = "table" if materialize else "view"
+
+    with _sql_client(pipeline) as client:
+        dialect = _dialect_of(client)
+        raw_dataset = client.dataset_name
+        missing = _missing_raw_tables(client, {t for m in models for t in m.raw_tables})
+        if missing:
+            raise ModelsError(
+                f"raw tables missing in dataset {raw_dataset}: {', '.join(missing)}; load the"
+                " helpdesk before building the models"
+            )
+
+        def resolve(ref_kind: str, table: str) -> str:
+            dataset = raw_dataset if ref_kind == "raw" else reporting_dataset
+            with client.with_alternative_dataset_name(dataset):
+                return client.make_qualified_table_name(table)
+
+        rendered = []
+        for m in models:
+            r = _Rendered(model=m, select_sql=translate(m.sql, dialect, resolve, m.name))
+            r.qualified_name = resolve("reporting", m.name)
+            rendered.append(r)
+
+        with client.with_alternative_dataset_name(reporting_dataset):
+            if not client.has_dataset():
+                client.create_dataset()
+            existing = _existing_objects(client)
+        casefold = client.capabilities.casefold_identifier
+
+        drops = []
+        for r in reversed(rendered):  # dependants first
+            current = existing.get(casefold(r.model.name))
+            if current is None:
+                continue
+            what = "VIEW" if "VIEW" in current else "TABLE"
+            drops.append(f"DROP {what} IF EXISTS {r.qualified_name}")
+
+        caps = client.capabilities
+        transactional = bool(caps.supports_transactions and caps.supports_ddl_transactions)
+        builds: list[ModelBuild] = []
+        started = time.perf_counter()
+
+        def run() -> None:
+            for statement in drops:
+                client.execute_sql(statement)
+            for r in rendered:
+                t0 = time.perf_counter()
+                create = "TABLE" if materialize else "VIEW"
+                try:
+                    client.execute_sql(f"CREATE {create} {r.qualified_name} AS\n{r.select_sql}")
+                    rows = None
+                    if materialize:
+                        rows = int(client.execute_sql(f"SELECT COUNT(*) FROM {r.qualified_name}")[0][0])
+                except Exception as ex:
+                    raise ModelsError(
+                        f"model {r.model.name} ({r.model.path.name}) failed on {dialect}: {ex}"
+                    ) from ex
+                builds.append(
+                    ModelBuild(r.model.name, kind, round(time.perf_counter() - t0, 4), rows)
+                )
+
+        if transactional:
+            with client.begin_transaction():
+                run()
+        else:
+            run()
+        logger.info(
+            "built %d models as %ss in %s in %.2fs",
+            len(builds),
+            kind,
+            reporting_dataset,
+            time.perf_counter() - started,
+        )
+        return builds
+
+
+# ---------------------------------------------------------------------------
+# Command line
+# ---------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="happyfox-sync models",
+        description="Build the SQL reporting models on an existing pipeline's destination.",
+    )
+    parser.add_argument("--pipeline", default="happyfox", help="dlt pipeline name to attach to")
+    parser.add_argument("--pipelines-dir", default=None, help="dlt pipelines dir (default ~/.dlt)")
+    parser.add_argument("--reporting-dataset", default=None, help="default <dataset>_reporting")
+    parser.add_argument("--materialize", action="store_true", help="create tables, not views")
+    parser.add_argument(
+        "--print-sql",
+        metavar="DIALECT",
+        default=None,
+        help="print every model translated to DIALECT (duckdb, postgres, bigquery, ...) and exit",
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+
+    if args.print_sql:
+        for name, sql in render_models(args.print_sql, reporting_dataset=args.reporting_dataset).items():
+            print(f"-- {name}\n{sql};\n")
+        return 0
+
+    import dlt
+
+    pipeline = dlt.attach(pipeline_name=args.pipeline, pipelines_dir=args.pipelines_dir)
+    try:
+        builds = build_models(pipeline, args.reporting_dataset, args.materialize)
+    except ModelsError as ex:
+        print(f"error: {ex}", file=sys.stderr)
+        return 1
+    for b in builds:
+        rows = "" if b.rows is None else f" {b.rows} rows"
+        print(f"{b.name}: {b.kind} in {b.seconds:.2f}s{rows}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
