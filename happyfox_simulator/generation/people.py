@@ -1,8 +1,8 @@
 """Contacts (``users/``) and who raised which ticket.
 
-Tickets are given to contacts by preferential attachment: a ticket either comes from
-a contact writing in for the first time or from the contact of a random earlier
-ticket, which yields the long tail real helpdesks show (most contacts write once,
+Tickets are given to contacts mostly by preferential attachment: a ticket comes from
+a contact writing in for the first time, from the contact of a random earlier
+ticket, or from any known contact, which yields the long tail real helpdesks show (most contacts write once,
 a few write dozens of times). A contact is created when its first ticket arrives
 (often in the very same second, as when an email creates both) or earlier (imports,
 portal sign-ups); some contacts never raised a ticket. Ids follow creation order,
@@ -36,8 +36,10 @@ def assign_owners(rng: random.Random, tickets: int, with_tickets: int) -> list[i
         if i in firsts:
             owners[i] = introduced
             introduced += 1
+        elif rng.random() < 0.6:
+            owners[i] = owners[int(rng.random() * i)]  # busy contacts write more
         else:
-            owners[i] = owners[int(rng.random() * i)]
+            owners[i] = int(rng.random() * introduced)
     return owners
 
 

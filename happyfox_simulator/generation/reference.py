@@ -7,6 +7,7 @@ Every record is built in the exact shape the reference endpoints return
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 import random
 from dataclasses import dataclass, field
@@ -262,6 +263,8 @@ def build_user_fields() -> list[CustomFieldSpec]:
 
 
 _EPOCH_DAY_CACHE: dict[int, str] = {}
+_HOUR_CACHE: dict[int, str] = {}
+_MINUTE_SECOND = [f"{m:02d}:{s:02d}" for m in range(60) for s in range(60)]
 
 
 def day_string(ts: int) -> str:
@@ -269,8 +272,6 @@ def day_string(ts: int) -> str:
     day = ts // 86400
     text = _EPOCH_DAY_CACHE.get(day)
     if text is None:
-        import datetime as _dt
-
         text = (_dt.date(1970, 1, 1) + _dt.timedelta(days=day)).isoformat()
         _EPOCH_DAY_CACHE[day] = text
     return text
@@ -278,8 +279,12 @@ def day_string(ts: int) -> str:
 
 def timestamp_string(ts: int) -> str:
     """``"YYYY-MM-DD HH:MM:SS"`` of an epoch second (UTC): HappyFox's timestamp format."""
-    rem = ts % 86400
-    return f"{day_string(ts)} {rem // 3600:02d}:{rem // 60 % 60:02d}:{rem % 60:02d}"
+    hour = ts // 3600
+    prefix = _HOUR_CACHE.get(hour)
+    if prefix is None:
+        prefix = f"{day_string(ts)} {hour % 24:02d}:"
+        _HOUR_CACHE[hour] = prefix
+    return prefix + _MINUTE_SECOND[ts % 3600]
 
 
 def make_cf_value(spec: CustomFieldSpec, rng: random.Random, at: int) -> tuple[Any, Any, str]:

@@ -56,7 +56,8 @@ _SLA_RESOLVE_H = {1: 240, 2: 120, 3: 48, 4: 12}
 
 _CATEGORY_WEIGHT = {"general": 25, "technical": 35, "billing": 15, "sales": 8, "feature": 10, "internal": 7}
 _SOURCES = ["email", "web", "api", "chat", "phone", "TKT_CREATION_ADMIN_PANEL"]
-_SOURCE_WEIGHTS = [55, 25, 4, 4, 4, 8]
+_SOURCE_CUM = [55, 80, 84, 88, 92, 100]
+_RATING_CUM = [5, 10, 20, 45, 100]  # 1..5 stars: 5%, 5%, 10%, 25%, 55%
 _STAFF_SOURCES = ("phone", "TKT_CREATION_ADMIN_PANEL")
 _SURVEY_COMMENTS = [
     "Quick and helpful, thanks!", "Took too long to get an answer.", "Great support as always 👍",
@@ -70,12 +71,12 @@ MAX_UPDATES = 60  # per ticket, before merge notes; keeps ids packable in number
 def creation_times(rng: random.Random, count: int, start: int, end: int) -> list[int]:
     """``count`` sorted creation instants in ``[start, end)``.
 
-    The ticket rate grows linearly over the period (a growing helpdesk ends ~2.5x
-    busier than it started) and follows office hours: weekdays 08:00–18:00 UTC carry
+    The ticket rate grows linearly over the period (a growing helpdesk ends 1.5x as
+    busy as it started) and follows office hours: weekdays 08:00–18:00 UTC carry
     most of the traffic, nights and weekends a trickle.
     """
     span = end - start
-    growth = 1.5
+    growth = 0.5
     norm = 1 + growth / 2
     out = []
     random_ = rng.random
@@ -342,7 +343,7 @@ class Simulator:
         if contact_dict["email"] is None:
             st.source = rng.choice(("phone", "chat", "TKT_CREATION_ADMIN_PANEL"))
         else:
-            st.source = rng.choices(_SOURCES, _SOURCE_WEIGHTS)[0]
+            st.source = _SOURCES[bisect.bisect_right(_SOURCE_CUM, rng.random() * 100)]
         family = self.ref.category_keys[st.category]
         template = rng.choice(words.SUBJECTS[family])
         st.subject = template.format(product=rng.choice(words.PRODUCTS), n=rng.randint(2, 99999),
@@ -461,7 +462,7 @@ class Simulator:
                     t = st.t + 1800 + int(rng.random() * 2 * 86400)
                     if t > now:
                         return
-                    rating = rng.choices((1, 2, 3, 4, 5), (5, 5, 10, 25, 55))[0]
+                    rating = 1 + bisect.bisect_right(_RATING_CUM, rng.random() * 100)
                     comment = rng.choice(_SURVEY_COMMENTS) if rng.random() < 0.4 else None
                     self._emit(st, t, self.contact_by[st.contact], survey={"rating": rating, "comment": comment})
                 elif r < 0.42:

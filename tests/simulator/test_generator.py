@@ -397,7 +397,7 @@ def test_history_length_grows_with_the_ticket_count():
     small_span = NOW - parse_timestamp(small.tickets[0]["created_at"])
     large_span = NOW - parse_timestamp(large.tickets[0]["created_at"])
     assert timedelta(days=5) < small_span < timedelta(days=25)
-    assert timedelta(days=90) < large_span < timedelta(days=130)
+    assert timedelta(days=120) < large_span < timedelta(days=150)
 
 
 def test_recent_days_see_modifications(desk):
