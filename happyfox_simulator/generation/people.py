@@ -119,10 +119,12 @@ def build_contacts(
             else:
                 domain = rng.choice(words.FREE_MAIL_DOMAINS)
             local = words.email_local_part(rng, name)
-            address = f"{local}@{domain}"
-            n = used_emails.get(address, 0)
-            used_emails[address] = n + 1
-            email = address if n == 0 else f"{local}{n + 1}@{domain}"
+            email = f"{local}@{domain}"
+            n = 1
+            while email in used_emails:
+                n += 1
+                email = f"{local}{n}@{domain}"
+            used_emails[email] = 1
             if rng.random() < 0.05:
                 email = email.capitalize()  # some addresses keep the case they were typed with
         phones = []

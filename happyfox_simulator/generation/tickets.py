@@ -324,6 +324,12 @@ class Simulator:
             st.cf[fid] = new
         out.append({"id": str(fid), "name": spec.definition["name"], "from": old_text, "to": new_text})
 
+    @staticmethod
+    def _parent_chosen(st: TicketState, spec: CustomFieldSpec) -> bool:
+        """Whether the choice ``spec`` depends on is the current value of its parent field."""
+        wanted = spec.definition["depends_on_choice"]
+        return any(value[1] == wanted for value in st.cf.values())
+
     def _time_spent(self, st: TicketState) -> int | None:
         rng = self.rng
         if self.category_by_id[st.category]["time_spent_mandatory"]:
@@ -380,6 +386,9 @@ class Simulator:
         form = 1.0 if st.source in ("web", "api", "TKT_CREATION_ADMIN_PANEL") else 0.3
         for spec in self.cat_fields[st.category]:
             if spec.set_at_creation and rng.random() < spec.set_at_creation * form:
+                self._cf_set(st, spec, t, changes)
+            elif spec.definition["depends_on_choice"] is not None and self._parent_chosen(st, spec) \
+                    and rng.random() < 0.6 * form:
                 self._cf_set(st, spec, t, changes)
         message = self._message(body, st.subject, attachments=attachments, cc=cc)
         if st.source in _STAFF_SOURCES:
@@ -554,6 +563,8 @@ class Simulator:
         editable = self.editable[category]
         if editable and rng.random() < 0.18:
             for spec in rng.sample(editable, min(len(editable), 1 if rng.random() < 0.8 else 2)):
+                if spec.definition["depends_on_choice"] is not None and not self._parent_chosen(st, spec):
+                    continue  # a dependant field only shows once its parent choice is picked
                 clear = spec.kind in ("order_number", "internal_ref", "api_version") and \
                     spec.definition["id"] in st.cf and rng.random() < 0.2
                 self._cf_set(st, spec, t, cf, clear=clear)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -77,6 +80,19 @@ def test_same_arguments_with_contacts_give_identical_output():
     assert _dump(first) == _dump(generate_helpdesk(60, seed=3, now=NOW, contacts=200))
 
 
+def test_output_does_not_depend_on_hash_randomisation():
+    script = ("import hashlib, sys; from datetime import datetime; sys.path.insert(0, {tests!r});"
+              "from test_generator import _dump; from happyfox_simulator.generator import generate_helpdesk;"
+              "print(hashlib.sha256(_dump(generate_helpdesk(80, seed=5, now=datetime(2025, 6, 1))).encode()).hexdigest())"
+              ).format(tests=os.path.dirname(__file__))
+    digests = set()
+    for hash_seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=hash_seed)
+        run = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+        digests.add(run.stdout.strip())
+    assert len(digests) == 1
+
+
 def test_different_seed_gives_different_output():
     assert _dump(generate_helpdesk(150, seed=3, now=NOW)) != _dump(generate_helpdesk(150, seed=4, now=NOW))
 
@@ -98,13 +114,19 @@ def test_contacts_argument_sets_the_contact_count():
     assert len(generate_helpdesk(50, seed=1, now=NOW, contacts=80).contacts) == 80
 
 
+def test_now_with_seconds_bounds_every_timestamp():
+    now = datetime(2025, 6, 1, 12, 0, 30, 900_000)
+    desk = generate_helpdesk(120, seed=9, now=now)
+    assert max(t["last_modified"] for t in desk.tickets) <= "2025-06-01 12:00:30"
+
+
 def test_zero_tickets_is_rejected():
     with pytest.raises(ValueError):
         generate_helpdesk(0)
 
 
 def test_default_now_is_current_minute():
-    before = datetime.utcnow().replace(second=0, microsecond=0)
+    before = datetime.now(timezone.utc).replace(tzinfo=None, second=0, microsecond=0)
     desk = generate_helpdesk(2, seed=0)
     assert before <= desk.now <= before + timedelta(minutes=1)
     assert desk.now.second == 0 and desk.now.microsecond == 0
@@ -631,3 +653,19 @@ def test_forwards_and_cc_lists_occur(desk):
 def test_sla_breaches_and_sources_vary(desk):
     assert {t["sla_breaches"] for t in desk.tickets} >= {0, 1}
     assert len({t["source"] for t in desk.tickets}) >= 4
+
+
+def test_dependant_field_is_only_set_while_its_parent_choice_is_picked(desk):
+    dependant = {str(f["id"]): f["depends_on_choice"] for f in desk.ticket_custom_fields if f["depends_on_choice"]}
+    choice_text = {c["id"]: c["text"] for f in desk.ticket_custom_fields for c in f["choices"] or []}
+    set_count = 0
+    for ticket in desk.tickets:
+        current: dict[str, str] = {}
+        for update in ticket["updates"]:
+            for change in update["custom_field_change"] or []:
+                current[change["name"]] = change["to"]
+            for change in update["custom_field_change"] or []:
+                if change["id"] in dependant and change["to"]:
+                    assert choice_text[dependant[change["id"]]] in current.values()
+                    set_count += 1
+    assert set_count
