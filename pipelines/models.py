@@ -351,7 +351,7 @@ def build_models(
             drops.append(f"DROP {what} IF EXISTS {r.qualified_name}")
 
         caps = client.capabilities
-        transactional = bool(caps.supports_transactions and caps.supports_ddl_transactions)
+        transactional = bool(caps.supports_ddl_transactions)
         builds: list[ModelBuild] = []
         started = time.perf_counter()
 

@@ -7,7 +7,8 @@ When the tests run as root (initdb refuses root) the server runs as the `postgre
 system user through `runuser`, creating that user if it is missing.
 
 The `postgres_dsn` fixture (session scope) starts one server for the test session and
-returns `postgresql://postgres@127.0.0.1:<port>/happyfox`. It never skips: without the
+returns `postgresql://postgres:postgres@127.0.0.1:<port>/happyfox` (trust auth: the
+password, which dlt's credentials insist on, is ignored by the server). It never skips: without the
 PostgreSQL binaries it fails and says how to install them.
 """
 
@@ -28,6 +29,7 @@ import pytest
 
 DATABASE = "happyfox"
 SUPERUSER = "postgres"
+PASSWORD = "postgres"
 RUN_AS = "postgres"  # the system user the server runs as when the tests run as root
 
 
@@ -99,7 +101,9 @@ class PostgresServer:
         return self.tmp / "server.log"
 
     def dsn(self, database: str = DATABASE) -> str:
-        return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
+        # trust auth ignores the password; it is there because dlt's postgres credentials
+        # require one
+        return f"postgresql://{SUPERUSER}:{PASSWORD}@127.0.0.1:{self.port}/{database}"
 
     def _run(self, args: list[str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
         cmd = [str(self.bin_dir / args[0]), *args[1:]]
@@ -209,5 +213,5 @@ def postgres_server() -> Iterator[PostgresServer]:
 
 @pytest.fixture(scope="session")
 def postgres_dsn(postgres_server: PostgresServer) -> str:
-    """postgresql://postgres@127.0.0.1:<port>/happyfox of the session's server."""
+    """postgresql://postgres:postgres@127.0.0.1:<port>/happyfox of the session's server."""
     return postgres_server.dsn()
