@@ -219,13 +219,14 @@ def _load(
         if resources:
             source = source.with_resources(*resources)
         full_refresh = args.full_refresh if refresh is None else refresh
-        info = pipeline.run(source, refresh="drop_sources" if full_refresh else None)
+        file_format = _file_format(pipeline)
+        info = pipeline.run(source, refresh="drop_sources" if full_refresh else None, loader_file_format=file_format)
         summary.add_load(_row_counts(pipeline))
         logger.debug("load: %s", info)
         while backfill_in_progress(pipeline) and (not resources or "tickets" in resources):
             logger.info("checkpoint committed: %d tickets listed so far; continuing the backfill", progress.tickets_listed)
             source = happyfox_source(client=client, progress=progress, checkpoint_tickets=checkpoint, **_source_kwargs(start_date))
-            pipeline.run(source.with_resources("tickets"))
+            pipeline.run(source.with_resources("tickets"), loader_file_format=file_format)
             summary.add_load(_row_counts(pipeline))
     finally:
         reporter.stop()
@@ -233,6 +234,12 @@ def _load(
         summary.models = build_reporting_models(pipeline, materialize=args.materialize_models)
     summary.finish(client, time.monotonic() - started)
     return summary
+
+
+def _file_format(pipeline: dlt.Pipeline) -> str | None:
+    """Parquet where the destination takes it: DuckDB loads it ~20x faster than INSERTs."""
+    formats = pipeline.destination.capabilities().supported_loader_file_formats
+    return "parquet" if "parquet" in formats else None
 
 
 def _row_counts(pipeline: dlt.Pipeline) -> dict[str, int]:

@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable, Iterator, Sequence
 
 import dlt
+from dlt.common.configuration import with_config
 from dlt.sources import DltResource
 
 from .helpers import HappyFoxClient, NotFoundError, resolve_base_url
@@ -37,7 +38,7 @@ from .settings import (
 from .ticket_sync import TicketSync, TicketSyncProgress, utc_now
 from .transform import choice_rows, contact_table_rows, reference_row, ticket_table_rows
 
-__all__ = ["happyfox_source", "HappyFoxClient", "TicketSyncProgress", "backfill_in_progress"]
+__all__ = ["happyfox_source", "make_client", "HappyFoxClient", "TicketSyncProgress", "backfill_in_progress"]
 
 SOURCE_NAME = "happyfox"
 
@@ -72,7 +73,7 @@ def _merge_tables(into: dict[str, list[dict[str, Any]]], tables: dict[str, list[
         into.setdefault(name, []).extend(rows)
 
 
-def _ticket_batch_rows(tickets: list[dict[str, Any]], contacts_seen: set[int]) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]], list[int]]:
+def _ticket_batch_rows(tickets: list[dict[str, Any]], contacts_seen: set[int], priorities_seen: set[int]) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]], list[int]]:
     """Rows of a batch of tickets, plus the contacts and priorities embedded in them."""
     ticket_tables: dict[str, list[dict[str, Any]]] = {}
     embedded: dict[str, list[dict[str, Any]]] = {}
@@ -85,9 +86,42 @@ def _ticket_batch_rows(tickets: list[dict[str, Any]], contacts_seen: set[int]) -
             contact_ids.append(contact["id"])
             _merge_tables(embedded, contact_table_rows(contact))
         priority = ticket.get("priority")
-        if isinstance(priority, dict) and priority.get("id") is not None:
+        if isinstance(priority, dict) and priority.get("id") is not None and priority["id"] not in priorities_seen:
+            priorities_seen.add(priority["id"])
             embedded.setdefault("priorities", []).append(reference_row(priority))
     return ticket_tables, embedded, contact_ids
+
+
+@with_config(sections=("sources", SOURCE_NAME))
+def make_client(
+    api_key: str = dlt.secrets.value,
+    auth_code: str = dlt.secrets.value,
+    account: str | None = None,
+    region: str = "us",
+    base_url: str | None = None,
+    max_gets_per_minute: int = DEFAULT_MAX_GETS_PER_MINUTE,
+    max_concurrency: int | None = None,
+    request_timeout_seconds: float = 30.0,
+    max_retries: int = 8,
+    wait_on_lockout: bool = True,
+    rate_limit_lockout_seconds: float = 600.0,
+) -> HappyFoxClient:
+    """A client configured from ``sources.happyfox.*`` (config, secrets, environment).
+
+    A caller that runs the source several times (checkpointed backfills) builds one
+    client with this and passes it in, so every run shares one GET budget.
+    """
+    return HappyFoxClient(
+        resolve_base_url(account, region, base_url),
+        api_key,
+        auth_code,
+        max_gets_per_minute=max_gets_per_minute,
+        max_concurrency=max_concurrency,
+        timeout_seconds=request_timeout_seconds,
+        max_retries=max_retries,
+        wait_on_lockout=wait_on_lockout,
+        rate_limit_lockout_seconds=rate_limit_lockout_seconds,
+    )
 
 
 def backfill_in_progress(pipeline: dlt.Pipeline) -> bool:
@@ -101,19 +135,8 @@ def backfill_in_progress(pipeline: dlt.Pipeline) -> bool:
 
 @dlt.source(name=SOURCE_NAME, max_table_nesting=0)
 def happyfox_source(
-    api_key: str = dlt.secrets.value,
-    auth_code: str = dlt.secrets.value,
-    account: str | None = None,
-    region: str = "us",
-    base_url: str | None = None,
     start_date: str = DEFAULT_START_DATE,
     custom_field_history: bool = True,
-    max_gets_per_minute: int = DEFAULT_MAX_GETS_PER_MINUTE,
-    max_concurrency: int | None = None,
-    request_timeout_seconds: float = 30.0,
-    max_retries: int = 8,
-    wait_on_lockout: bool = True,
-    rate_limit_lockout_seconds: float = 600.0,
     contacts_sweep_hours: float = DEFAULT_CONTACTS_SWEEP_HOURS,
     checkpoint_tickets: int | None = None,
     client: HappyFoxClient | None = None,
@@ -121,21 +144,12 @@ def happyfox_source(
 ) -> Sequence[DltResource]:
     """All HappyFox tables; see README for every option (each is `sources.happyfox.<name>`).
 
-    ``client`` lets a caller share one client (and so one GET budget and one request
-    account) across several runs; ``progress`` receives live ticket counters.
+    Connection settings and credentials are read by :func:`make_client` from the same
+    ``sources.happyfox`` section. ``client`` lets a caller share one client (one GET
+    budget, one request account) across runs; ``progress`` receives live counters.
     """
     if client is None:
-        client = HappyFoxClient(
-            resolve_base_url(account, region, base_url),
-            api_key,
-            auth_code,
-            max_gets_per_minute=max_gets_per_minute,
-            max_concurrency=max_concurrency,
-            timeout_seconds=request_timeout_seconds,
-            max_retries=max_retries,
-            wait_on_lockout=wait_on_lockout,
-            rate_limit_lockout_seconds=rate_limit_lockout_seconds,
-        )
+        client = make_client()
     first_day = date.fromisoformat(str(start_date)[:10])
     ticket_progress = progress or TicketSyncProgress()
 
@@ -153,8 +167,9 @@ def happyfox_source(
         )
         child_tables = [name for name in TICKET_CHILD_TABLES if custom_field_history or name != "ticket_custom_field_changes"]
         contacts_seen: set[int] = set()
+        priorities_seen: set[int] = set()
         for batch in sync.tickets():
-            ticket_tables, embedded, contact_ids = _ticket_batch_rows(batch, contacts_seen)
+            ticket_tables, embedded, contact_ids = _ticket_batch_rows(batch, contacts_seen, priorities_seen)
             ticket_ids = [ticket["id"] for ticket in batch]
             yield writer.rows("tickets", ticket_tables["tickets"])
             yield from writer.owned(ticket_tables, ticket_ids, child_tables)

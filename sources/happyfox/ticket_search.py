@@ -28,7 +28,7 @@ logger = logging.getLogger("happyfox_sync.source")
 class PagedGetter(Protocol):
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any: ...
 
-    def get_many(self, requests: Any) -> Iterator[Any]: ...
+    def get_many(self, requests: Any, *, skip_not_found: bool = False) -> Iterator[Any]: ...
 
 
 @dataclass
@@ -44,7 +44,7 @@ class WindowRead:
 
 
 def _page_info(body: Any) -> tuple[int, int]:
-    info = body.get("page_info") or {} if isinstance(body, dict) else {}
+    info = (body.get("page_info") or {}) if isinstance(body, dict) else {}
     return int(info.get("last_index") or 0), int(info.get("page_count") or 0)
 
 
@@ -83,6 +83,7 @@ def read_window(
         first = None
         total, page_count = _page_info(body)
         totals = [total]
+        found.total = total
         found.pages += 1
         items = _items(body)
         found.ids.update(item["id"] for item in items)

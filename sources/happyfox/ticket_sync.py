@@ -88,6 +88,7 @@ class TicketSync:
                 "span_days": INITIAL_WINDOW_DAYS,
             }
         if backfill is not None:
+            self._count_backfill(backfill)
             finished = yield from self._backfill_windows(backfill)
             if not finished:
                 self.progress.backfill_remaining = True
@@ -104,6 +105,17 @@ class TicketSync:
         self.state["cursor"] = run_started.isoformat()
         self.progress.changed()
 
+    def _count_backfill(self, backfill: dict[str, Any]) -> None:
+        """How many tickets the backfill will list (one GET, once per backfill), for progress."""
+        if "expected" not in backfill:
+            body = self.client.get(
+                "tickets/", {"status": "_all", "q": Window(self.start_date).query, "size": 1, "page": 1}
+            )
+            backfill["expected"] = int(((body or {}).get("page_info") or {}).get("last_index") or 0)
+            backfill["listed"] = 0
+        self.progress.tickets_expected = int(backfill["expected"])
+        self.progress.tickets_listed = max(self.progress.tickets_listed, int(backfill.get("listed", 0)))
+
     @staticmethod
     def _backfill_cut(backfill: dict[str, Any]) -> date:
         return search_date_covering(parse_timestamp(backfill["started_at"]))
@@ -112,7 +124,7 @@ class TicketSync:
         """Closed windows from ``next_start`` to the cut; False when stopped at a checkpoint."""
         cut = self._backfill_cut(backfill)
         while date.fromisoformat(backfill["next_start"]) < cut:
-            if self.checkpoint_tickets is not None and self.progress.tickets_emitted >= self.checkpoint_tickets:
+            if self.checkpoint_tickets is not None and len(self.emitted) >= self.checkpoint_tickets:
                 return False
             start = date.fromisoformat(backfill["next_start"])
             span = int(backfill["span_days"])
@@ -123,6 +135,7 @@ class TicketSync:
                 backfill["span_days"] = next_span_days(span, total, self.window_target)
                 continue
             found = yield from self._read(window, None, first=body)
+            backfill["listed"] = self.progress.tickets_listed
             backfill["next_start"] = window.end.isoformat()  # type: ignore[union-attr]
             backfill["span_days"] = next_span_days(window.days or 1, found.total, self.window_target)
         return True
@@ -141,7 +154,10 @@ class TicketSync:
         recheck_if_incomplete: bool = True,
     ) -> Iterator[list[Ticket]]:
         found = WindowRead(window)
+        listed_before = self.progress.tickets_listed
         for page in read_window(self.client, window, found, first=first, max_passes=self.max_passes):
+            if self.progress.tickets_expected is None or self.progress.tickets_expected < listed_before + found.total:
+                self.progress.tickets_expected = listed_before + found.total
             self.progress.tickets_listed += len(page)
             fresh = [ticket for ticket in page if self._needs_emit(ticket, skip_before)]
             if fresh:
@@ -177,7 +193,7 @@ class TicketSync:
             self.progress.tickets_emitted += len(tickets)
             return tickets
         requests = [(f"ticket/{ticket['id']}/", {"show_cf_changes": "true"}) for ticket in tickets]
-        detailed = [detail for detail in self.client.get_many(requests, missing_ok=True) if detail is not None]
+        detailed = [detail for detail in self.client.get_many(requests, skip_not_found=True) if detail is not None]
         self.progress.details_fetched += len(requests)
         self.progress.tickets_emitted += len(detailed)
         return detailed

@@ -96,10 +96,14 @@ def as_text(value: Any) -> str | None:
 
 
 def flatten(record: dict[str, Any], prefix: str = "", skip: tuple[str, ...] = ()) -> Row:
-    """Flatten nested objects into ``a__b`` columns; lists are kept as JSON values."""
+    """Flatten nested objects into ``a__b`` columns; lists are kept as JSON values.
+
+    Nulls are left out: a missing key loads as NULL, and a null where an object
+    usually is (``status_change: null``) must not become a column of its own.
+    """
     row: Row = {}
     for key, value in record.items():
-        if key in skip:
+        if key in skip or value is None:
             continue
         name = f"{prefix}{key}"
         if isinstance(value, dict):
@@ -119,7 +123,7 @@ def ticket_row(ticket: dict[str, Any]) -> Row:
     """The ``tickets`` row: top-level scalars, dimension ids, timestamps as UTC."""
     row: Row = {}
     for key, value in ticket.items():
-        if key in TICKET_CHILD_LISTS:
+        if key in TICKET_CHILD_LISTS or value is None:
             continue
         if key in TICKET_OBJECT_IDS:
             row[TICKET_OBJECT_IDS[key]] = _object_id(value)
@@ -132,7 +136,6 @@ def ticket_row(ticket: dict[str, Any]) -> Row:
             row[key] = parse_timestamp(row[key])
     if "due_date" in row:
         row["due_date"] = parse_date(row["due_date"])
-    row.setdefault("assignee_id", None)
     row["is_deleted"] = False
     row["deleted_at"] = None
     return row
@@ -147,7 +150,7 @@ def update_row(ticket_id: int, index: int, update: dict[str, Any]) -> Row:
     row: Row = {"ticket_id": ticket_id, "update_index": index}
     message = update.get("message")
     for key, value in update.items():
-        if key in UPDATE_SKIPPED or key == "message":
+        if key in UPDATE_SKIPPED or key == "message" or value is None:
             continue
         if isinstance(value, dict):
             row.update(flatten(value, f"{key}__"))
@@ -155,7 +158,6 @@ def update_row(ticket_id: int, index: int, update: dict[str, Any]) -> Row:
             row[key] = value
     if isinstance(message, dict):
         row.update(flatten(message, "message__", skip=MESSAGE_SKIPPED))
-    row.setdefault("update_id", None)
     row["timestamp"] = parse_timestamp(row.get("timestamp"))
     for key in DATE_COLUMNS[1:]:
         if key in row:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import math
+import random
 import threading
 import time
 from collections import deque
@@ -39,7 +40,6 @@ from tenacity import (
     Retrying,
     retry_if_exception_type,
     stop_after_attempt,
-    wait_exponential_jitter,
 )
 
 from .errors import (
@@ -104,6 +104,24 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     if math.isnan(seconds) or math.isinf(seconds):
         return None
     return max(0.0, seconds)
+
+
+class _Backoff:
+    """Exponential backoff with jitter, as a tenacity ``wait``.
+
+    Before retry ``n`` (1-based) the cap is ``min(maximum, base * 2 ** (n - 1))`` and the
+    wait is drawn uniformly from ``[cap / 2, cap]``: exponential so a struggling
+    service gets air, jittered so the worker threads that failed together do not
+    come back together, and never below half the cap so a retry is never immediate.
+    """
+
+    def __init__(self, base: float, maximum: float) -> None:
+        self.base = base
+        self.maximum = maximum
+
+    def __call__(self, state: RetryCallState) -> float:
+        cap = min(self.maximum, self.base * 2.0 ** min(state.attempt_number - 1, 60))
+        return random.uniform(cap / 2.0, cap)
 
 
 class _TransientFailure(Exception):
@@ -187,9 +205,7 @@ class HappyFoxClient:
         self.max_retries = max_retries
         self.wait_on_lockout = wait_on_lockout
         self.rate_limit_lockout_seconds = rate_limit_lockout_seconds
-        self._backoff = wait_exponential_jitter(
-            initial=retry_backoff_seconds, max=retry_backoff_max_seconds, jitter=retry_backoff_seconds
-        )
+        self._backoff = _Backoff(retry_backoff_seconds, retry_backoff_max_seconds)
         self.stats = RequestStats()
         self._pacer = GetPacer(max_gets_per_minute)
         self._http = httpx.Client(

@@ -133,12 +133,16 @@ def normalize_path(path: str) -> str:
 def endpoint_template(path: str) -> str:
     """The endpoint a path belongs to, with record ids replaced: ``ticket/123/`` -> ``ticket/<id>/``.
 
-    Stats and logs are keyed by this, so they stay small and comparable across runs.
-    Numeric segments and contact e-mails (``user/<email>/``) count as ids.
+    Stats and logs are keyed by this, so they stay small and comparable across runs
+    (and with the simulator's own counters). Numeric segments are ids; a contact
+    looked up by e-mail is ``user/<email>/``.
     """
     segments = normalize_path(path).rstrip("/").split("/")
-    out = [
-        "<id>" if index > 0 and (segment.isdigit() or "@" in segment or "%40" in segment) else segment
-        for index, segment in enumerate(segments)
-    ]
+    out = []
+    for index, segment in enumerate(segments):
+        if index > 0 and segment.isdigit():
+            segment = "<id>"
+        elif index > 0 and ("@" in segment or "%40" in segment.lower()):
+            segment = "<email>"
+        out.append(segment)
     return "/".join(out) + "/"
