@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import model_rows
+from models_support import model_rows
 from pipelines.models import load_models
 
 MODELS = [m.name for m in load_models()]

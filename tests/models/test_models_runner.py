@@ -9,7 +9,7 @@ import dlt
 import pytest
 import sqlglot
 
-from conftest import loaded_pipeline, model_rows, query
+from models_support import loaded_pipeline, model_rows, query
 from pipelines.models import (
     ModelsError,
     SqlDestinationRequired,
