@@ -153,7 +153,9 @@ def happyfox_source(
     first_day = date.fromisoformat(str(start_date)[:10])
     ticket_progress = progress or TicketSyncProgress()
 
-    @dlt.resource(name="tickets", **TABLE_HINTS["tickets"])
+    # Resources that feed several tables carry no table hints of their own: dlt copies a
+    # resource's hints (a primary key) into every table variant it dispatches to.
+    @dlt.resource(name="tickets")
     def tickets() -> Iterator[Any]:
         """Changed tickets with their updates, tags, custom fields and attachments."""
         writer = TableWriter()
@@ -177,7 +179,7 @@ def happyfox_source(
             if embedded.get("priorities"):
                 yield writer.rows("priorities", embedded["priorities"])
 
-    @dlt.resource(name="contacts", **TABLE_HINTS["contacts"])
+    @dlt.resource(name="contacts")
     def contacts() -> Iterator[Any]:
         """A full sweep of ``users/`` when the last one is older than ``contacts_sweep_hours``."""
         state = dlt.current.resource_state()
@@ -223,7 +225,7 @@ def happyfox_source(
             if choices_table:
                 yield writer.rows(choices_table, [row for record in records for row in choice_rows(record)])
 
-        return dlt.resource(read, name=name, **TABLE_HINTS[name])
+        return dlt.resource(read, name=name)
 
     return [tickets, contacts, *(reference(name) for name in REFERENCE_ENDPOINTS)]
 
