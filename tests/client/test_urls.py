@@ -135,7 +135,7 @@ def test_client_refuses_plain_http_for_a_remote_host() -> None:
         ("ticket/123", "ticket/<id>/"),
         ("/api/1.1/json/users/", "users/"),
         ("user/42/", "user/<id>/"),
-        ("user/jane@example.com/", "user/<id>/"),
+        ("user/jane@example.com/", "user/<email>/"),
         ("contact_group/7/", "contact_group/<id>/"),
         ("staff/", "staff/"),
         ("ticket_custom_fields/", "ticket_custom_fields/"),
