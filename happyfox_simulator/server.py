@@ -71,6 +71,9 @@ class _Handler(BaseHTTPRequestHandler):
     sys_version = ""
     server: SimulatorHTTPServer
 
+    def version_string(self) -> str:
+        return self.server_version
+
     def setup(self) -> None:
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

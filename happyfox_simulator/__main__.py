@@ -1,0 +1,104 @@
+"""Run a simulator by itself: ``python -m happyfox_simulator --tickets 2000 --seed 1 --port 8123``.
+
+Generates a helpdesk (with :func:`happyfox_simulator.generator.generate_helpdesk`),
+serves it until interrupted, and prints the base URL and credentials so any tool
+(the sync, curl, a notebook) can be pointed at it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from datetime import datetime
+
+from .config import FAULT_KINDS, SimulatorConfig
+from .simulator import Simulator
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="happyfox-simulator", description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=2000, help="tickets to generate (default 2000)")
+    parser.add_argument("--contacts", type=int, default=None, help="contacts to generate (default ~0.45/ticket)")
+    parser.add_argument("--seed", type=int, default=0, help="generator seed (default 0)")
+    parser.add_argument("--now", type=datetime.fromisoformat, default=None, help="history end, UTC (default: now)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port to bind (default: a free one)")
+    parser.add_argument("--api-key", default=SimulatorConfig.api_key)
+    parser.add_argument("--auth-code", default=SimulatorConfig.auth_code)
+    parser.add_argument("--get-limit", type=int, default=SimulatorConfig.get_limit)
+    parser.add_argument("--post-limit", type=int, default=SimulatorConfig.post_limit)
+    parser.add_argument("--window-seconds", type=float, default=SimulatorConfig.window_seconds)
+    parser.add_argument("--lockout-seconds", type=float, default=SimulatorConfig.lockout_seconds)
+    parser.add_argument("--retry-after", action="store_true", help="send Retry-After with 429")
+    parser.add_argument("--search-timezone", default=SimulatorConfig.search_timezone)
+    parser.add_argument("--minify-style", choices=("objects", "ids"), default=SimulatorConfig.minify_style)
+    parser.add_argument("--no-priorities", action="store_true", help="make priorities/ 404")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every response")
+    parser.add_argument("--fault-rate", type=float, default=0.0, help="probability a GET fails")
+    parser.add_argument("--fault-kinds", default=",".join(FAULT_KINDS), help="comma-separated fault kinds")
+    parser.add_argument("--stall-seconds", type=float, default=SimulatorConfig.stall_seconds)
+    parser.add_argument("--fault-seed", type=int, default=0)
+    parser.add_argument("--churn-per-page", type=int, default=0, help="random writes after each tickets/ page")
+    parser.add_argument("--churn-seed", type=int, default=0)
+    return parser
+
+
+def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
+    """The :class:`SimulatorConfig` the command-line options describe."""
+    return SimulatorConfig(
+        api_key=args.api_key,
+        auth_code=args.auth_code,
+        get_limit=args.get_limit,
+        post_limit=args.post_limit,
+        window_seconds=args.window_seconds,
+        lockout_seconds=args.lockout_seconds,
+        retry_after_header=args.retry_after,
+        search_timezone=args.search_timezone,
+        minify_style=args.minify_style,
+        priorities_endpoint=not args.no_priorities,
+        latency_seconds=args.latency,
+        fault_rate=args.fault_rate,
+        fault_kinds=tuple(kind.strip() for kind in args.fault_kinds.split(",") if kind.strip()),
+        stall_seconds=args.stall_seconds,
+        fault_seed=args.fault_seed,
+        churn_per_page=args.churn_per_page,
+        churn_seed=args.churn_seed,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m happyfox_simulator`` and the ``happyfox-simulator`` script."""
+    args = _parser().parse_args(argv)
+    try:
+        config = config_from_args(args)
+        config.validate()
+    except ValueError as error:
+        print(f"happyfox-simulator: {error}", file=sys.stderr)
+        return 2
+    from .generator import generate_helpdesk  # imported late: only this command needs it
+
+    print(f"generating {args.tickets} tickets (seed {args.seed}) ...", file=sys.stderr, flush=True)
+    helpdesk = generate_helpdesk(args.tickets, seed=args.seed, now=args.now, contacts=args.contacts)
+    simulator = Simulator(helpdesk, config, host=args.host, port=args.port)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with simulator:
+        print(f"base_url:  {simulator.base_url}")
+        print(f"api_url:   {simulator.api_url}")
+        print(f"api_key:   {simulator.api_key}")
+        print(f"auth_code: {simulator.auth_code}")
+        print(f"tickets:   {len(helpdesk.tickets)}  contacts: {len(helpdesk.contacts)}", flush=True)
+        try:
+            while not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+    print("stopped", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
