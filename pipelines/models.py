@@ -206,7 +206,7 @@ def translate(
         )
     tree = _fix_for_dialect(tree, dialect)
     try:
-        out = tree.sql(dialect=dialect, unsupported_level=sqlglot.ErrorLevel.RAISE)
+        out = tree.sql(dialect=dialect, pretty=True, unsupported_level=sqlglot.ErrorLevel.RAISE)
     except sqlglot.errors.UnsupportedError as ex:
         raise ModelsError(f"model {model_name}: cannot translate to {dialect}: {ex}") from ex
     # longest tokens first, so hf_token_1_ never eats the start of hf_token_11_
