@@ -97,3 +97,59 @@ class Warehouse:
             f"select table_name from information_schema.tables where table_schema = '{self.dataset}'"
         )
         return {name for (name,) in rows if not name.startswith("_dlt")}
+
+
+class HelpdeskUser:
+    """Changes the simulated helpdesk the real way: POSTs to its write endpoints."""
+
+    def __init__(self, simulator: Simulator) -> None:
+        import httpx
+
+        self._http = httpx.Client(
+            base_url=simulator.api_url, auth=(simulator.api_key, simulator.auth_code), timeout=10.0
+        )
+        self.desk = simulator.helpdesk
+
+    def post(self, path: str, payload: Any) -> Any:
+        response = self._http.post(path, json=payload)
+        assert response.status_code == 200, f"{path}: {response.status_code} {response.text}"
+        return response.json()
+
+    def create_ticket(self, subject: str = "New one", **extra: Any) -> Any:
+        """A ticket in the first public category, with every required custom field filled."""
+        category = next(c for c in self.desk.categories if c.get("public", True))
+        payload: dict[str, Any] = {
+            "category": category["id"],
+            "subject": subject,
+            "text": "Help, please",
+            "name": "Ann Example",
+            "email": "ann@example.com",
+        }
+        for field in self.desk.ticket_custom_fields:
+            applies = any(link.get("category") == category["id"] for link in field.get("categories") or ())
+            if field.get("required") and applies:
+                payload[f"t-cf-{field['id']}"] = _valid_value(field)
+        payload.update(extra)
+        return self.post("tickets/", payload)
+
+    def staff_id(self) -> int:
+        return next(s["id"] for s in self.desk.staff if s.get("active"))
+
+    def contact_id(self) -> int:
+        return self.desk.contacts[0]["id"]
+
+    def close(self) -> None:
+        self._http.close()
+
+
+def _valid_value(field: dict[str, Any]) -> Any:
+    kind = field["type"]
+    if kind == "choice":
+        return field["choices"][0]["id"]
+    if kind == "multiple_choice":
+        return [field["choices"][0]["id"]]
+    if kind == "number":
+        return 3
+    if kind == "date":
+        return "2026-01-15"
+    return "filled in"
