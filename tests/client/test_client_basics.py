@@ -216,3 +216,28 @@ def test_closed_client_cannot_send(simulator: Callable[..., Any], client_for: Ca
         client.get("staff/")
     with pytest.raises(RuntimeError):
         client.get("staff/")
+
+
+def test_secrets_never_appear_when_retries_give_up_or_the_host_is_down(
+    simulator: Callable[..., Any], client_for: Callable[..., HappyFoxClient], caplog: pytest.LogCaptureFixture
+) -> None:
+    import socket
+
+    sim = simulator(fault_rate=1.0, fault_kinds=("503", "reset", "truncated"), api_key="key-7f3a9", auth_code="code-b41e2")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead_url = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    caplog.set_level(logging.DEBUG)
+    errors: list[BaseException] = []
+    for base_url in (sim.base_url, dead_url):
+        client = client_for(sim, base_url=base_url, max_retries=3)
+        try:
+            client.get("tickets/")
+        except Exception as exc:  # noqa: BLE001 - the test inspects whatever was raised
+            errors.append(exc)
+    assert [type(e).__name__ for e in errors] == ["HappyFoxAPIError", "ConnectionFailedError"]
+    basic = base64.b64encode(b"key-7f3a9:code-b41e2").decode()
+    texts = [caplog.text] + ["".join(traceback.format_exception(e)) + repr(e) for e in errors]
+    for text in texts:
+        for secret in ("key-7f3a9", "code-b41e2", basic):
+            assert secret not in text
