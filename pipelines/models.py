@@ -83,6 +83,8 @@ class ModelBuild:
     seconds: float
     rows: Optional[int] = None
     """Row count, only when the model was materialised as a table."""
+    skipped: Optional[str] = None
+    """Why the model was not built (a raw table it reads is missing), else None."""
 
 
 @dataclass
@@ -305,7 +307,11 @@ def build_models(
         materialize: create tables (`CREATE TABLE AS`) instead of views, for big BI workloads.
         sql_dir: the model directory, default the repository's `sql/`.
 
-    Returns one ModelBuild per model, in build order.
+    Returns one ModelBuild per model, in build order, then the skipped ones: a model
+    that reads a raw table missing from the destination (dlt creates no table for a
+    resource that never had a row), or depends on such a model, is not built, any old
+    version of it is dropped, and its ModelBuild says why in `skipped`. If every model
+    would be skipped, ModelsError is raised.
     """
     models = load_models(sql_dir)
     if not pipeline.dataset_name:
@@ -318,12 +324,25 @@ def build_models(
     with _sql_client(pipeline) as client:
         dialect = _dialect_of(client)
         raw_dataset = client.dataset_name
-        missing = _missing_raw_tables(client, {t for m in models for t in m.raw_tables})
-        if missing:
+        # dlt creates no table for a resource that never yielded a row (e.g. no custom
+        # field changes yet): models reading a missing raw table, and their dependants,
+        # are skipped (and any old version dropped) rather than failing the whole build
+        missing = set(_missing_raw_tables(client, {t for m in models for t in m.raw_tables}))
+        skipped: dict[str, str] = {}
+        for m in models:  # dependency order: dependencies are decided first
+            lacking = sorted(set(m.raw_tables) & missing)
+            if lacking:
+                skipped[m.name] = f"raw table(s) missing in {raw_dataset}: {', '.join(lacking)}"
+            elif any(d in skipped for d in m.depends_on):
+                deps = sorted(d for d in m.depends_on if d in skipped)
+                skipped[m.name] = f"depends on skipped model(s): {', '.join(deps)}"
+        if len(skipped) == len(models):
             raise ModelsError(
-                f"raw tables missing in dataset {raw_dataset}: {', '.join(missing)}; load the"
-                " helpdesk before building the models"
+                f"raw tables missing in dataset {raw_dataset}: {', '.join(sorted(missing))};"
+                " load the helpdesk before building the models"
             )
+        for name, reason in skipped.items():
+            logger.warning("model %s not built: %s", name, reason)
 
         def resolve(ref_kind: str, table: str) -> str:
             dataset = raw_dataset if ref_kind == "raw" else reporting_dataset
@@ -332,6 +351,8 @@ def build_models(
 
         rendered = []
         for m in models:
+            if m.name in skipped:
+                continue
             r = _Rendered(model=m, select_sql=translate(m.sql, dialect, resolve, m.name))
             r.qualified_name = resolve("reporting", m.name)
             rendered.append(r)
@@ -343,12 +364,12 @@ def build_models(
         casefold = client.capabilities.casefold_identifier
 
         drops = []
-        for r in reversed(rendered):  # dependants first
-            current = existing.get(casefold(r.model.name))
+        for m in reversed(models):  # dependants first
+            current = existing.get(casefold(m.name))
             if current is None:
                 continue
             what = "VIEW" if "VIEW" in current else "TABLE"
-            drops.append(f"DROP {what} IF EXISTS {r.qualified_name}")
+            drops.append(f"DROP {what} IF EXISTS {resolve('reporting', m.name)}")
 
         caps = client.capabilities
         transactional = bool(caps.supports_ddl_transactions)
@@ -379,6 +400,7 @@ def build_models(
                 run()
         else:
             run()
+        builds.extend(ModelBuild(name, kind, 0.0, None, reason) for name, reason in skipped.items())
         logger.info(
             "built %d models as %ss in %s in %.2fs",
             len(builds),
@@ -426,6 +448,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {ex}", file=sys.stderr)
         return 1
     for b in builds:
+        if b.skipped:
+            print(f"{b.name}: skipped, {b.skipped}")
+            continue
         rows = "" if b.rows is None else f" {b.rows} rows"
         print(f"{b.name}: {b.kind} in {b.seconds:.2f}s{rows}")
     return 0

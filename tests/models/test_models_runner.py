@@ -98,7 +98,7 @@ def test_rebuild_is_idempotent(pipeline):
         builds = build_models(pipeline)
         assert [b.name for b in builds] == MODELS
         assert {b.kind for b in builds} == {"view"}
-        assert all(b.rows is None for b in builds)
+        assert all(b.rows is None and b.skipped is None for b in builds)
     assert _objects(pipeline, "happyfox_reporting") == objects_before
     assert {v for v in objects_before.values()} == {"VIEW"}
     assert _all_rows(pipeline, "happyfox_reporting") == before
@@ -172,10 +172,31 @@ def test_failed_build_leaves_previous_build(pipeline, tmp_path: Path):
     assert set(_objects(pipeline, "hf_atomic")) == {"good"}
 
 
-def test_missing_raw_table_is_a_clear_error(pipeline, tmp_path: Path):
+def test_missing_raw_table_skips_its_models(pipeline, tmp_path: Path):
+    # dlt creates no table for a resource without rows (an account without custom field
+    # changes): the models reading it and their dependants are skipped, the rest built,
+    # and an old version of a skipped model is dropped
+    d = _write(tmp_path / "m", ok="SELECT COUNT(*) AS n FROM {{ raw }}.tickets",
+               lacking="SELECT COUNT(*) AS n FROM {{ raw }}.tickets")
+    build_models(pipeline, reporting_dataset="hf_missing", sql_dir=d)
+    assert set(_objects(pipeline, "hf_missing")) == {"ok", "lacking"}
+    _write(
+        d,
+        ok="SELECT COUNT(*) AS n FROM {{ raw }}.tickets",
+        lacking="SELECT * FROM {{ raw }}.no_such_table",
+        above="SELECT * FROM {{ reporting }}.lacking",
+    )
+    builds = {b.name: b for b in build_models(pipeline, reporting_dataset="hf_missing", sql_dir=d)}
+    assert builds["ok"].skipped is None
+    assert "no_such_table" in builds["lacking"].skipped
+    assert "lacking" in builds["above"].skipped
+    assert set(_objects(pipeline, "hf_missing")) == {"ok"}
+
+
+def test_all_raw_tables_missing_is_an_error(pipeline, tmp_path: Path):
     d = _write(tmp_path / "m", x="SELECT * FROM {{ raw }}.no_such_table")
     with pytest.raises(ModelsError, match="raw tables missing.*no_such_table"):
-        build_models(pipeline, reporting_dataset="hf_missing", sql_dir=d)
+        build_models(pipeline, reporting_dataset="hf_missing2", sql_dir=d)
 
 
 def test_reporting_dataset_must_differ(pipeline):
