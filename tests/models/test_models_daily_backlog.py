@@ -90,3 +90,17 @@ def test_names(rows):
 def test_open_only_in_pending_statuses(rows):
     for r in rows("daily_backlog", "day", "WHERE tickets_open_at_end_of_day > 0"):
         assert r["status_behavior"] == "pending"
+
+
+def test_backlog_agrees_with_the_other_models(pipeline):
+    from models_support import query
+
+    last = query(pipeline, "SELECT SUM(tickets_open_at_end_of_day) AS n FROM {reporting}.daily_backlog"
+                           " WHERE day = (SELECT MAX(day) FROM {reporting}.daily_backlog)")[0]["n"]
+    open_now = query(pipeline, "SELECT COUNT(*) AS n FROM {reporting}.ticket_metrics WHERE NOT is_resolved")[0]["n"]
+    assert last == open_now == 6
+    created = query(pipeline, "SELECT SUM(tickets_created) AS n FROM {reporting}.daily_backlog")[0]["n"]
+    assert created == 12
+    resolved = query(pipeline, "SELECT SUM(tickets_resolved) AS n FROM {reporting}.daily_backlog")[0]["n"]
+    resolutions = query(pipeline, "SELECT COUNT(*) AS n FROM {reporting}.ticket_status_history WHERE is_resolution")[0]["n"]
+    assert resolved == resolutions == 9
