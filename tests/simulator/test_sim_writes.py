@@ -235,3 +235,13 @@ def test_contacts_are_created_updated_when_matched_by_email_and_edited(sim, api)
     assert client.post("users/", json={"email": "nobody@x.test"}).json() == {
         "error": [{"field": "name", "errors": ["This field is required."]}]
     }
+
+
+def test_chunked_request_bodies_are_read(sim, api):
+    def body():
+        yield b'{"staff": 1, '
+        yield b'"plaintext": "in chunks"}'
+
+    response = api(sim).post("ticket/1/staff_pvtnote/", content=body(), headers={"Content-Type": "application/json"})
+    assert response.request.headers["Transfer-Encoding"] == "chunked"
+    assert response.json()["updates"][-1]["message"]["text"] == "in chunks"
