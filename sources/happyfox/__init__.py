@@ -179,7 +179,9 @@ def happyfox_source(
             if embedded.get("priorities"):
                 yield writer.rows("priorities", embedded["priorities"])
 
-    @dlt.resource(name="contacts")
+    # Reference lists and the contact sweep run in dlt's worker threads beside the
+    # tickets: with slow responses, sequential small GETs would leave budget unused.
+    @dlt.resource(name="contacts", parallelized=True)
     def contacts() -> Iterator[Any]:
         """A full sweep of ``users/`` when the last one is older than ``contacts_sweep_hours``."""
         state = dlt.current.resource_state()
@@ -225,7 +227,7 @@ def happyfox_source(
             if choices_table:
                 yield writer.rows(choices_table, [row for record in records for row in choice_rows(record)])
 
-        return dlt.resource(read, name=name)
+        return dlt.resource(read, name=name, parallelized=True)
 
     return [tickets, contacts, *(reference(name) for name in REFERENCE_ENDPOINTS)]
 

@@ -34,7 +34,6 @@ CLOCK_SKEW_SECONDS = 300
 WINDOW_TARGET_TICKETS = 1000
 """Backfill windows are sized to hold about this many tickets (20 pages)."""
 
-INITIAL_WINDOW_DAYS = 30
 MAX_WINDOW_PASSES = 3
 """Times a window is re-read when its page totals show records moved while paging."""
 

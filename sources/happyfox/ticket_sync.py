@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable, Iterator
 
-from .settings import CLOCK_SKEW_SECONDS, INITIAL_WINDOW_DAYS, MAX_WINDOW_PASSES, WINDOW_TARGET_TICKETS
+from .settings import CLOCK_SKEW_SECONDS, MAX_WINDOW_PASSES, WINDOW_TARGET_TICKETS
 from .ticket_search import PagedGetter, WindowRead, first_page, read_window
 from .transform import parse_timestamp
 from .windows import Window, next_span_days, search_date_covering
@@ -78,17 +78,16 @@ class TicketSync:
 
     def tickets(self) -> Iterator[list[Ticket]]:
         """Yield batches of changed tickets (detail records when history is on)."""
-        run_started = self.now()
+        local_start = self.now()
         yield from self._recheck_windows()
         backfill = self.state.get("backfill")
         if self.state.get("cursor") is None and backfill is None:
             backfill = self.state["backfill"] = {
-                "started_at": run_started.isoformat(),
+                "started_at": local_start.isoformat(),
                 "next_start": self.start_date.isoformat(),
-                "span_days": INITIAL_WINDOW_DAYS,
+                "span_days": None,
             }
         if backfill is not None:
-            self._count_backfill(backfill)
             finished = yield from self._backfill_windows(backfill)
             if not finished:
                 self.progress.backfill_remaining = True
@@ -97,41 +96,48 @@ class TicketSync:
             recent_from = max(self._backfill_cut(backfill), self.start_date)
             skip_before = None
         else:
-            cursor = parse_timestamp(self.state["cursor"])
-            recent_from = search_date_covering(cursor)
-            skip_before = cursor - self.clock_skew
-        yield from self._read(Window(recent_from), skip_before, recheck_if_incomplete=False)
+            skip_before = parse_timestamp(self.state["cursor"])
+            recent_from = search_date_covering(skip_before)
+        yield from self._read(Window(recent_from), skip_before)
         self.state.pop("backfill", None)
-        self.state["cursor"] = run_started.isoformat()
+        self.state["cursor"] = self._server_instant(local_start).isoformat()
         self.progress.changed()
 
-    def _count_backfill(self, backfill: dict[str, Any]) -> None:
-        """How many tickets the backfill will list (one GET, once per backfill), for progress."""
-        if "expected" not in backfill:
-            body = self.client.get(
-                "tickets/", {"status": "_all", "q": Window(self.start_date).query, "size": 1, "page": 1}
-            )
-            backfill["expected"] = int(((body or {}).get("page_info") or {}).get("last_index") or 0)
-            backfill["listed"] = 0
-        self.progress.tickets_expected = int(backfill["expected"])
-        self.progress.tickets_listed = max(self.progress.tickets_listed, int(backfill.get("listed", 0)))
+    def _server_instant(self, local: datetime) -> datetime:
+        """``local`` on HappyFox's clock, never later than the truth.
+
+        With a ``Date`` header seen, the client knows a lower bound of the server's
+        clock; without one, a generous margin stands in for unknown skew.
+        """
+        offset = getattr(self.client, "server_clock_offset", lambda: None)()
+        if offset is None:
+            return local - self.clock_skew
+        return local + timedelta(seconds=offset - 1)
 
     @staticmethod
     def _backfill_cut(backfill: dict[str, Any]) -> date:
         return search_date_covering(parse_timestamp(backfill["started_at"]))
 
     def _backfill_windows(self, backfill: dict[str, Any]) -> Iterator[list[Ticket]]:
-        """Closed windows from ``next_start`` to the cut; False when stopped at a checkpoint."""
+        """Closed windows from ``next_start`` to the cut; False when stopped at a checkpoint.
+
+        The first window spans the whole range: for most accounts it is small enough
+        to read at once, and its total is the backfill's size for progress. A window
+        holding more than twice the target is narrowed (one GET spent) until it fits.
+        """
         cut = self._backfill_cut(backfill)
+        self.progress.tickets_listed = max(self.progress.tickets_listed, int(backfill.get("listed", 0)))
         while date.fromisoformat(backfill["next_start"]) < cut:
             if self.checkpoint_tickets is not None and len(self.emitted) >= self.checkpoint_tickets:
                 return False
             start = date.fromisoformat(backfill["next_start"])
-            span = int(backfill["span_days"])
+            span = backfill.get("span_days") or (cut - start).days
             window = Window(start, min(cut, start + timedelta(days=span)))
             body, total = first_page(self.client, window)
+            if "expected" not in backfill and window.end == cut:
+                backfill["expected"] = total
+            self.progress.tickets_expected = backfill.get("expected", self.progress.tickets_expected)
             if total > 2 * self.window_target and span > 1:
-                # Too dense to hold in one checkpoint: narrow it, at the cost of this one GET.
                 backfill["span_days"] = next_span_days(span, total, self.window_target)
                 continue
             found = yield from self._read(window, None, first=body)

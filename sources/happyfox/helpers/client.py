@@ -207,6 +207,8 @@ class HappyFoxClient:
         self.rate_limit_lockout_seconds = rate_limit_lockout_seconds
         self._backoff = _Backoff(retry_backoff_seconds, retry_backoff_max_seconds)
         self.stats = RequestStats()
+        self._clock_offset: float | None = None
+        self._clock_lock = threading.Lock()
         self._pacer = GetPacer(max_gets_per_minute)
         self._http = httpx.Client(
             base_url=self.api_url,
@@ -373,10 +375,37 @@ class HappyFoxClient:
             logger.debug(
                 "GET %s -> %d in %.3fs", endpoint, response.status_code, time.monotonic() - started
             )
+            self._note_server_clock(response)
             if response.status_code == 429:
                 self._on_rate_limited(response, endpoint)
                 continue
             return self._parse(response, path, endpoint)
+
+    def _note_server_clock(self, response: httpx.Response) -> None:
+        """Remember how far HappyFox's clock is from ours, from the ``Date`` header.
+
+        ``Date`` is whole seconds, floored, and stamped before the response travelled,
+        so ``Date - our receipt time`` never overstates the server's clock: a cursor
+        taken with it can only be early, which re-reads, never late, which would skip.
+        """
+        header = response.headers.get("Date")
+        if not header:
+            return
+        try:
+            server = parsedate_to_datetime(header)
+        except (TypeError, ValueError):
+            return
+        if server.tzinfo is None:
+            server = server.replace(tzinfo=timezone.utc)
+        offset = (server - datetime.now(timezone.utc)).total_seconds()
+        with self._clock_lock:
+            if self._clock_offset is None or offset > self._clock_offset:
+                self._clock_offset = offset
+
+    def server_clock_offset(self) -> float | None:
+        """Seconds to add to our UTC clock to get (at most) HappyFox's; None before any ``Date``."""
+        with self._clock_lock:
+            return self._clock_offset
 
     def _on_rate_limited(self, response: httpx.Response, endpoint: str) -> None:
         """Pause every thread for the lockout; raise instead when not waiting."""
