@@ -38,7 +38,7 @@ logger = logging.getLogger("happyfox_sync")
 
 DEFAULT_PIPELINE = "happyfox_sync"
 DEFAULT_DATASET = "happyfox"
-RESOURCES = ("tickets", "contacts", *REFERENCE_ENDPOINTS)
+RESOURCES = ("tickets", "contacts", "deleted_tickets", *REFERENCE_ENDPOINTS)
 
 
 class ExitCode:
@@ -79,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="drop this source's tables and state, then reload everything")
     parser.add_argument("--max-gets-per-minute", type=int, default=None,
                         help="GET budget of this run (default 400 of the account's 500)")
+    parser.add_argument("--reconcile", action="store_true",
+                        help="look for tickets deleted in HappyFox now (default: when the last check is over reconcile_hours old)")
     parser.add_argument("--estimate", action="store_true",
                         help="print how many GETs and how long the run would take; load nothing")
     parser.add_argument("--no-models", action="store_true", help="skip building the SQL reporting models")
@@ -196,8 +198,11 @@ def run_sync(
         return _load(args, pipeline, client, resources, start_date, refresh)
 
 
-def _source_kwargs(start_date: str | None) -> dict[str, Any]:
-    return {"start_date": start_date} if start_date else {}
+def _source_kwargs(args: argparse.Namespace, start_date: str | None) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"start_date": start_date} if start_date else {}
+    if getattr(args, "reconcile", False):
+        kwargs["reconcile"] = True
+    return kwargs
 
 
 def _load(
@@ -215,7 +220,7 @@ def _load(
     reporter = ProgressReporter(client, progress, cf_history is not False, enabled=not args.quiet).start()
     started = time.monotonic()
     try:
-        source = happyfox_source(client=client, progress=progress, checkpoint_tickets=checkpoint, **_source_kwargs(start_date))
+        source = happyfox_source(client=client, progress=progress, checkpoint_tickets=checkpoint, **_source_kwargs(args, start_date))
         if resources:
             source = source.with_resources(*resources)
         full_refresh = args.full_refresh if refresh is None else refresh
@@ -225,7 +230,7 @@ def _load(
         logger.debug("load: %s", info)
         while backfill_in_progress(pipeline) and (not resources or "tickets" in resources):
             logger.info("checkpoint committed: %d tickets listed so far; continuing the backfill", progress.tickets_listed)
-            source = happyfox_source(client=client, progress=progress, checkpoint_tickets=checkpoint, **_source_kwargs(start_date))
+            source = happyfox_source(client=client, progress=progress, checkpoint_tickets=checkpoint, **_source_kwargs(args, start_date))
             pipeline.run(source.with_resources("tickets"), loader_file_format=file_format)
             summary.add_load(_row_counts(pipeline))
     finally:

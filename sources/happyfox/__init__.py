@@ -26,6 +26,7 @@ from dlt.common.configuration import with_config
 from dlt.sources import DltResource
 
 from .helpers import HappyFoxClient, NotFoundError, resolve_base_url
+from .deletions import deleted_ticket_rows
 from .schema import TABLE_HINTS, tombstone
 from .settings import (
     DEFAULT_CONTACTS_SWEEP_HOURS,
@@ -138,6 +139,8 @@ def happyfox_source(
     start_date: str = DEFAULT_START_DATE,
     custom_field_history: bool = True,
     contacts_sweep_hours: float = DEFAULT_CONTACTS_SWEEP_HOURS,
+    reconcile_hours: float = DEFAULT_RECONCILE_HOURS,
+    reconcile: bool = False,
     checkpoint_tickets: int | None = None,
     client: HappyFoxClient | None = None,
     progress: TicketSyncProgress | None = None,
@@ -206,6 +209,18 @@ def happyfox_source(
             yield from writer.owned(tables, ids, ("contacts", "contact_custom_field_values", "contact_group_members"))
         state["swept_at"] = started.isoformat()
 
+    @dlt.resource(name="deleted_tickets", table_name="tickets", **TABLE_HINTS["tickets"])
+    def deleted_tickets() -> Iterator[Any]:
+        """Tickets deleted in HappyFox, flagged in ``tickets`` (see :mod:`.deletions`)."""
+        state = dlt.current.resource_state()
+        started = utc_now()
+        last = state.get("reconciled_at")
+        due = reconcile or not last or started - datetime.fromisoformat(last) >= timedelta(hours=reconcile_hours)
+        if not due:
+            return
+        yield from deleted_ticket_rows(client, dlt.current.pipeline(), started)
+        state["reconciled_at"] = started.isoformat()
+
     def reference(name: str) -> DltResource:
         endpoint = REFERENCE_ENDPOINTS[name]
         choices_table = {
@@ -229,7 +244,7 @@ def happyfox_source(
 
         return dlt.resource(read, name=name, parallelized=True)
 
-    return [tickets, contacts, *(reference(name) for name in REFERENCE_ENDPOINTS)]
+    return [tickets, contacts, deleted_tickets, *(reference(name) for name in REFERENCE_ENDPOINTS)]
 
 
 TICKET_CHILD_TABLES = (
