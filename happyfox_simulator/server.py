@@ -8,9 +8,11 @@ can end idle keep-alive connections instead of leaving threads blocked on them.
 
 from __future__ import annotations
 
+import email.utils
 import logging
 import socket
 import threading
+from datetime import UTC
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -73,6 +75,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def version_string(self) -> str:
         return self.server_version
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """``Date`` from the simulated clock, so clients that read the server's time see the
+        same world as the records (a fixed test clock included)."""
+        if timestamp is not None:
+            return super().date_time_string(timestamp)
+        now = self.server.app.state.now()
+        return email.utils.format_datetime(now.replace(tzinfo=UTC), usegmt=True)
 
     def setup(self) -> None:
         super().setup()

@@ -108,3 +108,8 @@ def test_unknown_paths_are_404_and_wrong_methods_405(three, start_sim, api):
     assert client.get("nothing/").status_code == 404
     assert client.post("staff/", json={}).status_code == 405
     assert client.delete("ticket/1/").status_code == 405
+
+
+def test_the_date_header_tells_the_simulated_clock(three, start_sim, api):
+    response = api(start_sim(three)).get("staff/")
+    assert response.headers["Date"] == "Sun, 10 Mar 2024 12:00:00 GMT"
