@@ -8,7 +8,8 @@ from the config on every call so tests can use short windows.
 Choices where the documentation is silent (also in the package README):
 
 * Only admitted requests occupy the window: a 429 is not recorded, so it neither
-  extends the lockout nor counts against the window once the lockout lifts.
+  extends the lockout nor counts against the window once the lockout lifts; the
+  window starts empty when a lockout begins.
 * Unauthenticated requests (401) never reach the limiter: the budget is the
   account's, and a request without valid credentials belongs to no account.
 * Time is the real monotonic clock, not the config's simulated clock: rate limits
