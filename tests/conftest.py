@@ -21,3 +21,6 @@ def no_happyfox_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         if name.startswith("SOURCES__HAPPYFOX__"):
             monkeypatch.delenv(name)
     yield
+
+
+from tests.support.postgres import postgres_dsn, postgres_server  # noqa: E402,F401  (shared fixtures)

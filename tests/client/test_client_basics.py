@@ -137,7 +137,7 @@ def test_unreachable_host_raises_connection_failed_naming_the_host(client_for: C
 
 def test_client_exposes_no_request_method_but_get() -> None:
     public = {name for name in dir(HappyFoxClient) if not name.startswith("_")}
-    assert {name for name in public if callable(getattr(HappyFoxClient, name))} == {"get", "get_many", "close"}
+    assert {name for name in public if callable(getattr(HappyFoxClient, name))} == {"get", "get_many", "close", "server_clock_offset"}
 
 
 def test_simulator_only_ever_sees_get(simulator: Callable[..., Any], client_for: Callable[..., HappyFoxClient]) -> None:
@@ -241,3 +241,18 @@ def test_secrets_never_appear_when_retries_give_up_or_the_host_is_down(
     for text in texts:
         for secret in ("key-7f3a9", "code-b41e2", basic):
             assert secret not in text
+
+
+def test_server_clock_offset_comes_from_the_date_header_and_never_overstates_it(
+    simulator: Callable[..., Any], client_for: Callable[..., HappyFoxClient]
+) -> None:
+    from datetime import datetime, timedelta
+
+    ahead = timedelta(hours=3)
+    sim = simulator(clock=lambda: datetime.utcnow() + ahead)
+    client = client_for(sim)
+    assert client.server_clock_offset() is None
+    client.get("staff/")
+    offset = client.server_clock_offset()
+    assert offset is not None
+    assert ahead.total_seconds() - 2.0 <= offset <= ahead.total_seconds()

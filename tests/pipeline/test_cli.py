@@ -1,0 +1,144 @@
+"""`happyfox-sync` as a user runs it: into DuckDB, PostgreSQL and Parquet files, demo, lock, errors."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import duckdb
+import psycopg2
+import pyarrow.parquet as pq
+import pytest
+
+from tests.pipeline.cli import environment, run, start
+from tests.support import truth
+from tests.support.harness import helpdesk, running
+
+TICKETS = 80
+MODELS = {"ticket_status_history", "ticket_metrics", "daily_backlog", "agent_daily_activity",
+          "ticket_custom_field_history", "ticket_custom_fields_current"}
+
+
+def test_default_run_loads_duckdb_file_and_builds_the_models(tmp_path: Path) -> None:
+    with running(helpdesk(TICKETS)) as simulator:
+        result = run([], tmp_path, environment(tmp_path, simulator))
+        desk = simulator.helpdesk
+    assert result.code == 0, result.output
+    assert "tickets" in result.stdout and "GETs:" in result.stdout
+    database = tmp_path / "happyfox_sync.duckdb"
+    with duckdb.connect(str(database), read_only=True) as connection:
+        ids = {row[0] for row in connection.execute("select id from happyfox.tickets").fetchall()}
+        updates = connection.execute("select count(*) from happyfox.ticket_updates").fetchall()[0][0]
+        views = {row[0] for row in connection.execute(
+            "select table_name from information_schema.tables where table_schema = 'happyfox_reporting'"
+        ).fetchall()}
+        metrics = connection.execute("select count(*) from happyfox_reporting.ticket_metrics").fetchall()[0][0]
+    assert ids == truth.ids(desk.tickets)
+    assert updates == sum(len(t["updates"]) for t in desk.tickets)
+    assert MODELS <= views
+    assert metrics == TICKETS
+
+
+def test_postgres_destination_loads_the_same_tables_and_models(tmp_path: Path, postgres_dsn: str) -> None:
+    with running(helpdesk(TICKETS)) as simulator:
+        env = environment(tmp_path, simulator, DESTINATION__POSTGRES__CREDENTIALS=postgres_dsn)
+        result = run(["--destination", "postgres", "--dataset-name", "hf_cli"], tmp_path, env)
+        desk = simulator.helpdesk
+    assert result.code == 0, result.output
+    with psycopg2.connect(postgres_dsn) as connection, connection.cursor() as cursor:
+        cursor.execute("select id from hf_cli.tickets")
+        ids = {row[0] for row in cursor.fetchall()}
+        cursor.execute("select count(*) from hf_cli.ticket_updates")
+        updates = cursor.fetchone()[0]
+        cursor.execute("select count(*) from hf_cli_reporting.ticket_metrics")
+        metrics = cursor.fetchone()[0]
+    assert ids == truth.ids(desk.tickets)
+    assert updates == sum(len(t["updates"]) for t in desk.tickets)
+    assert metrics == TICKETS
+
+
+def test_filesystem_destination_writes_parquet_files(tmp_path: Path) -> None:
+    bucket = tmp_path / "bucket"
+    with running(helpdesk(TICKETS)) as simulator:
+        env = environment(tmp_path, simulator, DESTINATION__FILESYSTEM__BUCKET_URL=bucket.as_uri())
+        result = run(["--destination", "filesystem"], tmp_path, env)
+        desk = simulator.helpdesk
+    assert result.code == 0, result.output
+    ticket_files = sorted((bucket / "happyfox" / "tickets").glob("*.parquet"))
+    assert ticket_files
+    ids = {value for path in ticket_files for value in pq.read_table(path, columns=["id"]).column("id").to_pylist()}
+    assert ids == truth.ids(desk.tickets)
+    update_rows = sum(pq.read_metadata(path).num_rows for path in (bucket / "happyfox" / "ticket_updates").glob("*.parquet"))
+    assert update_rows == sum(len(t["updates"]) for t in desk.tickets)
+    assert "models skipped" in result.stderr
+
+
+def test_demo_runs_with_no_account_and_no_configuration(tmp_path: Path) -> None:
+    result = run(["--demo"], tmp_path, environment(tmp_path), timeout=300)
+    assert result.code == 0, result.output
+    assert "headline numbers:" in result.stdout
+    assert re.search(r"tickets\s+3,000", result.stdout)
+    with duckdb.connect(str(tmp_path / "happyfox_demo.duckdb"), read_only=True) as connection:
+        assert connection.execute("select count(*) from happyfox_reporting.ticket_metrics").fetchall() == [(3000,)]
+
+
+def test_a_second_run_of_the_same_pipeline_refuses_to_start(tmp_path: Path) -> None:
+    with running(helpdesk(TICKETS), latency_seconds=0.2) as simulator:
+        env = environment(tmp_path, simulator, SOURCES__HAPPYFOX__MAX_CONCURRENCY="1")
+        first = start([], tmp_path, env)
+        try:
+            deadline = time.monotonic() + 60
+            while simulator.stats.total_gets < 3 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            second = run([], tmp_path, env)
+        finally:
+            first_out, first_err = first.communicate(timeout=240)
+    assert second.code == 7
+    assert second.stderr.strip().splitlines()[-1].startswith(
+        "happyfox-sync: error: another run of pipeline 'happyfox_sync' is still running"
+    )
+    assert first.returncode == 0, first_out + first_err
+
+
+def test_bad_credentials_exit_3_with_one_line_and_no_secret(tmp_path: Path) -> None:
+    key, code = "wrong-key-5b8e1f", "wrong-code-c93d02"
+    with running(helpdesk(5)) as simulator:
+        env = environment(tmp_path, simulator, SOURCES__HAPPYFOX__API_KEY=key, SOURCES__HAPPYFOX__AUTH_CODE=code)
+        result = run(["-v"], tmp_path, env)
+        base_url = simulator.base_url
+    assert result.code == 3
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"happyfox-sync: error: HappyFox at {base_url} rejected the API key / auth code pair")
+    assert key not in result.output and code not in result.output
+
+
+def test_missing_credentials_name_the_settings_to_set(tmp_path: Path) -> None:
+    env = environment(tmp_path, None, SOURCES__HAPPYFOX__ACCOUNT="acme")
+    result = run([], tmp_path, env)
+    assert result.code == 2
+    assert "sources.happyfox.api_key" in result.stderr and "SOURCES__HAPPYFOX__API_KEY" in result.stderr
+
+
+def test_plain_http_to_a_remote_host_is_refused(tmp_path: Path) -> None:
+    env = environment(tmp_path, None, SOURCES__HAPPYFOX__BASE_URL="http://help.example.com",
+                      SOURCES__HAPPYFOX__API_KEY="k", SOURCES__HAPPYFOX__AUTH_CODE="c")
+    result = run([], tmp_path, env)
+    assert result.code == 2
+    assert "http://help.example.com" in result.stderr
+
+
+@pytest.mark.parametrize("history", ["true", "false"])
+def test_estimate_is_within_10_percent_of_the_gets_of_the_run_that_follows(tmp_path: Path, history: str) -> None:
+    with running(helpdesk(600)) as simulator:
+        env = environment(tmp_path, simulator, SOURCES__HAPPYFOX__CUSTOM_FIELD_HISTORY=history)
+        estimate = run(["--estimate"], tmp_path, env)
+        assert estimate.code == 0, estimate.output
+        predicted = int(re.search(r"estimate \(backfill\): (\d+) GETs", estimate.stdout).group(1))
+        probes = int(re.search(r"the estimate itself used (\d+) GETs", estimate.stdout).group(1))
+        assert simulator.stats.total_gets == probes
+        simulator.stats.reset()
+        result = run([], tmp_path, env)
+        assert result.code == 0, result.output
+        actual = simulator.stats.total_gets
+    assert abs(predicted - actual) <= 0.1 * actual, (predicted, actual)
