@@ -18,6 +18,7 @@ Usage::
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -69,12 +70,35 @@ class TableWriter:
                 yield self.rows(table, rows)
 
 
+class ContactClaims:
+    """Contacts whose rows this run has already emitted, shared by every resource.
+
+    The ticket resource (contacts embedded in tickets) and the contact sweep both
+    write a contact's rows, in parallel, into one load. Their child tables are
+    replaced per contact by a merge key with no row key, so a contact sent by both
+    would load its custom field values and group memberships twice: the first
+    resource to claim a contact sends it, the other skips it.
+    """
+
+    def __init__(self) -> None:
+        self._ids: set[int] = set()
+        self._lock = threading.Lock()
+
+    def claim(self, contact_id: int) -> bool:
+        """True the first time ``contact_id`` is claimed in this run."""
+        with self._lock:
+            if contact_id in self._ids:
+                return False
+            self._ids.add(contact_id)
+            return True
+
+
 def _merge_tables(into: dict[str, list[dict[str, Any]]], tables: dict[str, list[dict[str, Any]]]) -> None:
     for name, rows in tables.items():
         into.setdefault(name, []).extend(rows)
 
 
-def _ticket_batch_rows(tickets: list[dict[str, Any]], contacts_seen: set[int], priorities_seen: set[int]) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]], list[int]]:
+def _ticket_batch_rows(tickets: list[dict[str, Any]], contacts: ContactClaims, priorities_seen: set[int]) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]], list[int]]:
     """Rows of a batch of tickets, plus the contacts and priorities embedded in them."""
     ticket_tables: dict[str, list[dict[str, Any]]] = {}
     embedded: dict[str, list[dict[str, Any]]] = {}
@@ -82,8 +106,7 @@ def _ticket_batch_rows(tickets: list[dict[str, Any]], contacts_seen: set[int], p
     for ticket in tickets:
         _merge_tables(ticket_tables, ticket_table_rows(ticket))
         contact = ticket.get("user")
-        if isinstance(contact, dict) and contact.get("id") is not None and contact["id"] not in contacts_seen:
-            contacts_seen.add(contact["id"])
+        if isinstance(contact, dict) and contact.get("id") is not None and contacts.claim(contact["id"]):
             contact_ids.append(contact["id"])
             _merge_tables(embedded, contact_table_rows(contact))
         priority = ticket.get("priority")
@@ -155,6 +178,7 @@ def happyfox_source(
         client = make_client()
     first_day = date.fromisoformat(str(start_date)[:10])
     ticket_progress = progress or TicketSyncProgress()
+    contact_claims = ContactClaims()
 
     # Resources that feed several tables carry no table hints of their own: dlt copies a
     # resource's hints (a primary key) into every table variant it dispatches to.
@@ -171,10 +195,9 @@ def happyfox_source(
             progress=ticket_progress,
         )
         child_tables = [name for name in TICKET_CHILD_TABLES if custom_field_history or name != "ticket_custom_field_changes"]
-        contacts_seen: set[int] = set()
         priorities_seen: set[int] = set()
         for batch in sync.tickets():
-            ticket_tables, embedded, contact_ids = _ticket_batch_rows(batch, contacts_seen, priorities_seen)
+            ticket_tables, embedded, contact_ids = _ticket_batch_rows(batch, contact_claims, priorities_seen)
             ticket_ids = [ticket["id"] for ticket in batch]
             yield writer.rows("tickets", ticket_tables["tickets"])
             yield from writer.owned(ticket_tables, ticket_ids, child_tables)
@@ -196,14 +219,12 @@ def happyfox_source(
         first = client.get("users/", {"size": PAGE_SIZE, "page": 1})
         page_count = int((first.get("page_info") or {}).get("page_count") or 0)
         rest = (("users/", {"size": PAGE_SIZE, "page": page}) for page in range(2, page_count + 1))
-        seen: set[int] = set()
         for body in _chain([first], client.get_many(rest)):
             tables: dict[str, list[dict[str, Any]]] = {}
             ids: list[int] = []
             for contact in body.get("data") or ():
-                if contact["id"] in seen:
-                    continue
-                seen.add(contact["id"])
+                if not contact_claims.claim(contact["id"]):
+                    continue  # already sent this run (embedded in a ticket, or a shifted page)
                 ids.append(contact["id"])
                 _merge_tables(tables, contact_table_rows(contact))
             yield from writer.owned(tables, ids, ("contacts", "contact_custom_field_values", "contact_group_members"))
