@@ -91,7 +91,8 @@ def estimate_run(
             result.probe_gets += 1
             total, _ = _total(body)
             windows = max(1, math.ceil(total / WINDOW_TARGET_TICKETS))
-            # Count GET + a page per window beyond full pages + the recent window's page.
+            # The backfill's count GET, half a page per window lost to rounding, a narrowing
+            # GET per window, and the recent window's page.
             pages = math.ceil(total / PAGE_SIZE) + windows + (0 if backfill else 1) + 1
             result.gets_by_part["ticket search pages"] = pages
             result.tickets_to_list = total

@@ -82,11 +82,7 @@ class TicketSync:
         yield from self._recheck_windows()
         backfill = self.state.get("backfill")
         if self.state.get("cursor") is None and backfill is None:
-            backfill = self.state["backfill"] = {
-                "started_at": local_start.isoformat(),
-                "next_start": self.start_date.isoformat(),
-                "span_days": None,
-            }
+            backfill = self.state["backfill"] = self._start_backfill(local_start)
         if backfill is not None:
             finished = yield from self._backfill_windows(backfill)
             if not finished:
@@ -102,6 +98,22 @@ class TicketSync:
         self.state.pop("backfill", None)
         self.state["cursor"] = self._server_instant(local_start).isoformat()
         self.progress.changed()
+
+    def _start_backfill(self, local_start: datetime) -> dict[str, Any]:
+        """Begin a backfill: one GET counts its tickets and shows HappyFox's clock.
+
+        The backfill's cut (where closed windows end and the recent window begins)
+        must come from HappyFox's clock: were ours hours ahead, a ticket modified
+        during the backfill could fall into a closed window already read.
+        """
+        body = self.client.get("tickets/", {"status": "_all", "q": Window(self.start_date).query, "size": 1, "page": 1})
+        expected = int(((body or {}).get("page_info") or {}).get("last_index") or 0)
+        return {
+            "started_at": self._server_instant(local_start).isoformat(),
+            "next_start": self.start_date.isoformat(),
+            "span_days": None,
+            "expected": expected,
+        }
 
     def _server_instant(self, local: datetime) -> datetime:
         """``local`` on HappyFox's clock, never later than the truth.
@@ -122,8 +134,8 @@ class TicketSync:
         """Closed windows from ``next_start`` to the cut; False when stopped at a checkpoint.
 
         The first window spans the whole range: for most accounts it is small enough
-        to read at once, and its total is the backfill's size for progress. A window
-        holding more than twice the target is narrowed (one GET spent) until it fits.
+        to read at once. A window holding more than twice the target is narrowed (one
+        GET spent) until it fits.
         """
         cut = self._backfill_cut(backfill)
         self.progress.tickets_listed = max(self.progress.tickets_listed, int(backfill.get("listed", 0)))
@@ -134,8 +146,6 @@ class TicketSync:
             span = backfill.get("span_days") or (cut - start).days
             window = Window(start, min(cut, start + timedelta(days=span)))
             body, total = first_page(self.client, window)
-            if "expected" not in backfill and window.end == cut:
-                backfill["expected"] = total
             self.progress.tickets_expected = backfill.get("expected", self.progress.tickets_expected)
             if total > 2 * self.window_target and span > 1:
                 backfill["span_days"] = next_span_days(span, total, self.window_target)
