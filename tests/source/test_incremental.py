@@ -97,3 +97,15 @@ def test_custom_field_history_off_costs_no_detail_gets_and_keeps_the_history_loa
     assert "ticket/<id>/" not in gets
     assert warehouse.count("ticket_custom_field_changes") == before
     assert warehouse.query(f"select message__message_type from ticket_updates where ticket_id = {ticket['id']} order by update_index desc limit 1") == [("p",)]
+
+
+def test_a_fresh_machine_restores_the_state_from_the_destination(synced_once) -> None:
+    import shutil
+
+    simulator, warehouse, _ = synced_once
+    shutil.rmtree(warehouse.folder / "pipelines")
+    with client_for(simulator) as client:
+        warehouse.sync(client)
+        gets = client.stats.total_gets
+    assert warehouse.loads[-1].get("tickets", 0) == 0
+    assert gets == REFERENCE_LIST_GETS + 1
