@@ -217,7 +217,8 @@ def _load(
     progress = TicketSyncProgress()
     checkpoint = dlt.config.get("sources.happyfox.checkpoint_tickets", int)
     cf_history = dlt.config.get("sources.happyfox.custom_field_history", bool)
-    reporter = ProgressReporter(client, progress, cf_history is not False, enabled=not args.quiet).start()
+    interval = dlt.config.get("happyfox_sync.progress_interval_seconds", float) or 30.0
+    reporter = ProgressReporter(client, progress, cf_history is not False, interval=interval, enabled=not args.quiet).start()
     started = time.monotonic()
     try:
         source = happyfox_source(client=client, progress=progress, checkpoint_tickets=checkpoint, **_source_kwargs(args, start_date))
