@@ -142,3 +142,30 @@ def test_estimate_is_within_10_percent_of_the_gets_of_the_run_that_follows(tmp_p
         assert result.code == 0, result.output
         actual = simulator.stats.total_gets
     assert abs(predicted - actual) <= 0.1 * actual, (predicted, actual)
+
+
+def test_full_refresh_drops_the_state_and_reloads_everything(tmp_path: Path) -> None:
+    with running(helpdesk(TICKETS)) as simulator:
+        env = environment(tmp_path, simulator)
+        assert run([], tmp_path, env).code == 0
+        simulator.stats.reset()
+        incremental = run([], tmp_path, env)
+        incremental_details = simulator.stats.gets_by_endpoint.get("ticket/<id>/", 0)
+        simulator.stats.reset()
+        refreshed = run(["--full-refresh"], tmp_path, env)
+        refreshed_details = simulator.stats.gets_by_endpoint.get("ticket/<id>/", 0)
+    assert incremental.code == 0 and refreshed.code == 0, refreshed.output
+    assert incremental_details == 0
+    assert refreshed_details == TICKETS
+    with duckdb.connect(str(tmp_path / "happyfox_sync.duckdb"), read_only=True) as connection:
+        assert connection.execute("select count(*), count(distinct id) from happyfox.tickets").fetchall() == [(TICKETS, TICKETS)]
+
+
+def test_resources_option_loads_only_the_named_resources(tmp_path: Path) -> None:
+    with running(helpdesk(TICKETS)) as simulator:
+        result = run(["--resources", "staff,statuses", "--no-models"], tmp_path, environment(tmp_path, simulator))
+        gets = dict(simulator.stats.gets_by_endpoint)
+    assert result.code == 0, result.output
+    assert gets == {"staff/": 1, "statuses/": 1}
+    bad = run(["--resources", "staff,nonsense"], tmp_path, environment(tmp_path, None))
+    assert bad.code == 2 and "unknown resource(s) nonsense" in bad.stderr
