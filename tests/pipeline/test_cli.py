@@ -169,3 +169,22 @@ def test_resources_option_loads_only_the_named_resources(tmp_path: Path) -> None
     assert gets == {"staff/": 1, "statuses/": 1}
     bad = run(["--resources", "staff,nonsense"], tmp_path, environment(tmp_path, None))
     assert bad.code == 2 and "unknown resource(s) nonsense" in bad.stderr
+
+
+def test_incremental_estimate_is_within_10_percent_of_the_run_that_follows(tmp_path: Path) -> None:
+    from tests.support.harness import HelpdeskUser
+
+    with running(helpdesk(300)) as simulator:
+        env = environment(tmp_path, simulator)
+        assert run([], tmp_path, env).code == 0
+        user = HelpdeskUser(simulator)
+        for ticket in simulator.helpdesk.tickets[:30]:
+            user.post(f"ticket/{ticket['id']}/staff_pvtnote/", {"staff": user.staff_id(), "plaintext": "checked", "time_spent": 5})
+        user.close()
+        estimate = run(["--estimate"], tmp_path, env)
+        predicted = int(re.search(r"estimate \(incremental\): (\d+) GETs", estimate.stdout).group(1))
+        simulator.stats.reset()
+        assert run([], tmp_path, env).code == 0
+        actual = simulator.stats.total_gets
+    assert actual == 7 + 1 + 30
+    assert abs(predicted - actual) <= 0.1 * actual, (predicted, actual)
