@@ -72,6 +72,9 @@ class Warehouse:
     def sync(self, client: HappyFoxClient, *, resources: tuple[str, ...] = (), **source_options: Any) -> dlt.Pipeline:
         """One run as the sync command does it: checkpoint after checkpoint until done."""
         pipeline = self.pipeline()
+        if pipeline.has_pending_data:
+            # what an interrupted run left behind; dlt's run() with data would load only this
+            pipeline.run(loader_file_format="parquet")
         progress = TicketSyncProgress()
         source = happyfox_source(client=client, progress=progress, **source_options)
         if resources:
