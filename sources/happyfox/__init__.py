@@ -28,6 +28,7 @@ from dlt.sources import DltResource
 
 from .helpers import HappyFoxClient, NotFoundError, resolve_base_url
 from .deletions import deleted_ticket_rows
+from .pages import checked_page
 from .schema import TABLE_HINTS, tombstone
 from .settings import (
     DEFAULT_CONTACTS_SWEEP_HOURS,
@@ -216,13 +217,16 @@ def happyfox_source(
         if swept_at and started - datetime.fromisoformat(swept_at) < timedelta(hours=contacts_sweep_hours):
             return
         writer = TableWriter()
-        first = client.get("users/", {"size": PAGE_SIZE, "page": 1})
-        page_count = int((first.get("page_info") or {}).get("page_count") or 0)
-        rest = (("users/", {"size": PAGE_SIZE, "page": page}) for page in range(2, page_count + 1))
-        for body in _chain([first], client.get_many(rest)):
+        first = checked_page(client, "users/", {"size": PAGE_SIZE, "page": 1}, what="the contact sweep")
+        rest = (("users/", {"size": PAGE_SIZE, "page": page}) for page in range(2, first.page_count + 1))
+        later = (
+            checked_page(client, "users/", {"size": PAGE_SIZE, "page": number}, body, what="the contact sweep")
+            for number, body in enumerate(client.get_many(rest), start=2)
+        )
+        for page in _chain([first], later):
             tables: dict[str, list[dict[str, Any]]] = {}
             ids: list[int] = []
-            for contact in body.get("data") or ():
+            for contact in page.items:
                 if not contact_claims.claim(contact["id"]):
                     continue  # already sent this run (embedded in a ticket, or a shifted page)
                 ids.append(contact["id"])

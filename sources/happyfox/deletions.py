@@ -15,6 +15,7 @@ import logging
 from datetime import datetime
 from typing import Any, Iterable, Iterator
 
+from .pages import checked_page
 from .settings import PAGE_SIZE
 from .ticket_search import PagedGetter
 
@@ -31,12 +32,12 @@ def _item_id(item: Any) -> int:
 def listed_ticket_ids(client: PagedGetter) -> set[int]:
     """Every ticket id HappyFox lists, in every status."""
     params = {"status": "_all", "minify_response": "true", "size": PAGE_SIZE}
-    first = client.get("tickets/", {**params, "page": 1})
-    page_count = int(((first or {}).get("page_info") or {}).get("page_count") or 0)
-    ids = {_item_id(item) for item in first.get("data") or ()}
-    rest = (("tickets/", {**params, "page": page}) for page in range(2, page_count + 1))
-    for body in client.get_many(rest):
-        ids.update(_item_id(item) for item in body.get("data") or ())
+    first = checked_page(client, "tickets/", {**params, "page": 1}, what="the id listing")
+    ids = {_item_id(item) for item in first.items}
+    rest = (("tickets/", {**params, "page": page}) for page in range(2, first.page_count + 1))
+    for number, body in enumerate(client.get_many(rest), start=2):
+        page = checked_page(client, "tickets/", {**params, "page": number}, body, what="the id listing")
+        ids.update(_item_id(item) for item in page.items)
     return ids
 
 

@@ -19,6 +19,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Protocol
 
+from .pages import checked_page
 from .settings import MAX_WINDOW_PASSES, PAGE_SIZE
 from .windows import Window
 
@@ -43,27 +44,14 @@ class WindowRead:
     complete: bool = False
 
 
-def _page_info(body: Any) -> tuple[int, int]:
-    info = (body.get("page_info") or {}) if isinstance(body, dict) else {}
-    return int(info.get("last_index") or 0), int(info.get("page_count") or 0)
-
-
-def _items(body: Any) -> list[dict[str, Any]]:
-    data = body.get("data") if isinstance(body, dict) else None
-    if not isinstance(data, list):
-        raise ValueError("tickets/ answered without a 'data' list")
-    return data
-
-
 def search_params(window: Window, page: int, size: int = PAGE_SIZE) -> dict[str, Any]:
     return {"status": "_all", "q": window.query, "size": size, "page": page}
 
 
 def first_page(client: PagedGetter, window: Window) -> tuple[dict[str, Any], int]:
     """Page 1 of a window and the total the API reports: enough to size the window."""
-    body = client.get("tickets/", search_params(window, 1))
-    total, _ = _page_info(body)
-    return body, total
+    page = checked_page(client, "tickets/", search_params(window, 1), what=f"window {window}")
+    return page.body, page.total
 
 
 def read_window(
@@ -79,23 +67,20 @@ def read_window(
     """
     while found.passes < max_passes:
         found.passes += 1
-        body = first if first is not None else client.get("tickets/", search_params(window, 1))
+        page = checked_page(client, "tickets/", search_params(window, 1), first, what=f"window {window}")
         first = None
-        total, page_count = _page_info(body)
-        totals = [total]
-        found.total = total
+        totals = [page.total]
+        found.total = page.total
         found.pages += 1
-        items = _items(body)
-        found.ids.update(item["id"] for item in items)
-        yield items
-        rest = ((("tickets/", search_params(window, page))) for page in range(2, page_count + 1))
-        for page_body in client.get_many(rest):
-            page_total, _ = _page_info(page_body)
-            totals.append(page_total)
+        found.ids.update(item["id"] for item in page.items)
+        yield page.items
+        rest = (("tickets/", search_params(window, number)) for number in range(2, page.page_count + 1))
+        for number, page_body in enumerate(client.get_many(rest), start=2):
+            later = checked_page(client, "tickets/", search_params(window, number), page_body, what=f"window {window}")
+            totals.append(later.total)
             found.pages += 1
-            items = _items(page_body)
-            found.ids.update(item["id"] for item in items)
-            yield items
+            found.ids.update(item["id"] for item in later.items)
+            yield later.items
         found.total = totals[-1]
         stable = min(totals) == max(totals)
         if stable and len(found.ids) >= found.total:
