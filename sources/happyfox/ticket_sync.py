@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterator
 
 from .settings import CLOCK_SKEW_SECONDS, MAX_WINDOW_PASSES, WINDOW_TARGET_TICKETS
 from .ticket_search import PagedGetter, WindowRead, first_page, read_window
-from .transform import parse_timestamp
+from .transform import parse_timestamp, read_field
 from .windows import Window, next_span_days, search_date_covering
 
 logger = logging.getLogger("happyfox_sync.source")
@@ -192,7 +192,7 @@ class TicketSync:
         if ticket_id in self.emitted:
             return False
         if skip_before is not None:
-            modified = parse_timestamp(ticket.get("last_modified"))
+            modified = read_field(parse_timestamp, ticket.get("last_modified"), f"ticket {ticket_id}", "last_modified")
             if modified is not None and modified < skip_before:
                 self.progress.tickets_skipped_unchanged += 1
                 return False

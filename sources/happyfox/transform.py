@@ -13,7 +13,7 @@ so a field HappyFox adds tomorrow still loads under a predictable name.
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import orjson
 
@@ -76,6 +76,23 @@ def parse_date(value: Any) -> date | None:
     return date.fromisoformat(text[:10])
 
 
+class FieldValueError(ValueError):
+    """A field of a record holds a value this source cannot read; says which record and field."""
+
+
+def read_field(parse: Callable[[Any], Any], value: Any, record: str, field: str) -> Any:
+    """``parse(value)``, or :class:`FieldValueError` naming ``record`` and ``field``.
+
+    The error is raised outside the handler, so it is the root of the chain that dlt
+    wraps around it, and the one line the sync command prints names the ticket.
+    """
+    try:
+        return parse(value)
+    except (TypeError, ValueError) as error:
+        problem = str(error)
+    raise FieldValueError(f"{record}: field {field!r} has a value that cannot be read: {value!r} ({problem})")
+
+
 def as_text(value: Any) -> str | None:
     """Coerce a value of unpinned type to text: lists join with ', ', objects become JSON.
 
@@ -131,11 +148,12 @@ def ticket_row(ticket: dict[str, Any]) -> Row:
             row.update(flatten(value, f"{key}__"))
         else:
             row[key] = value
+    record = f"ticket {ticket.get('id')}"
     for key in TICKET_TIMESTAMPS:
         if key in row:
-            row[key] = parse_timestamp(row[key])
+            row[key] = read_field(parse_timestamp, row[key], record, key)
     if "due_date" in row:
-        row["due_date"] = parse_date(row["due_date"])
+        row["due_date"] = read_field(parse_date, row["due_date"], record, "due_date")
     row["is_deleted"] = False
     row["deleted_at"] = None
     return row
@@ -158,22 +176,24 @@ def update_row(ticket_id: int, index: int, update: dict[str, Any]) -> Row:
             row[key] = value
     if isinstance(message, dict):
         row.update(flatten(message, "message__", skip=MESSAGE_SKIPPED))
-    row["timestamp"] = parse_timestamp(row.get("timestamp"))
+    record = f"ticket {ticket_id} update {index}"
+    row["timestamp"] = read_field(parse_timestamp, row.get("timestamp"), record, "timestamp")
     for key in DATE_COLUMNS[1:]:
         if key in row:
-            row[key] = parse_date(row[key])
+            row[key] = read_field(parse_date, row[key], record, key)
     return row
 
 
 def custom_field_change_rows(ticket_id: int, index: int, update: dict[str, Any]) -> Iterator[Row]:
     """Rows of ``ticket_custom_field_changes`` for one update (empty unless asked for)."""
+    record = f"ticket {ticket_id} update {index}"
     for change in update.get("custom_field_change") or ():
         yield {
             "ticket_id": ticket_id,
             "update_index": index,
             "update_id": update.get("update_id"),
-            "timestamp": parse_timestamp(update.get("timestamp")),
-            "field_id": int(change["id"]),
+            "timestamp": read_field(parse_timestamp, update.get("timestamp"), record, "timestamp"),
+            "field_id": read_field(int, change.get("id"), record, "custom_field_change.id"),
             "field_name": change.get("name"),
             "from_value": as_text(change.get("from")),
             "to_value": as_text(change.get("to")),
@@ -245,7 +265,7 @@ def contact_table_rows(contact: dict[str, Any]) -> dict[str, list[Row]]:
     row = flatten(contact, skip=("custom_fields", "contact_groups"))
     for key in ("created_at", "updated_at"):
         if key in row:
-            row[key] = parse_timestamp(row[key])
+            row[key] = read_field(parse_timestamp, row[key], f"contact {contact_id}", key)
     memberships = [
         {
             "contact_group_id": group.get("id"),
