@@ -63,18 +63,18 @@ def check_page(body: Any, page: int) -> Page:
 def checked_page(client: Getter, path: str, params: dict[str, Any], body: Any = None, *, what: str = "") -> Page:
     """Page ``params["page"]`` of ``path`` (``body`` if already fetched), fetched again while malformed."""
     page = int(params.get("page", 1))
+    where = f"{path} page {page}{f' of {what}' if what else ''}"
     for attempt in range(1, MALFORMED_PAGE_ATTEMPTS + 1):
         if body is None:
             body = client.get(path, params)
         try:
             return check_page(body, page)
         except MalformedPageError as problem:
-            where = f"{path} page {page}{f' of {what}' if what else ''}"
-            if attempt == MALFORMED_PAGE_ATTEMPTS:
-                raise MalformedPageError(
-                    f"{where} was malformed {attempt} times in a row ({problem}); "
-                    "stopping instead of skipping it"
-                ) from None
-            logger.warning("%s is malformed (%s); fetching it again (%d/%d)", where, problem, attempt, MALFORMED_PAGE_ATTEMPTS - 1)
+            reason = str(problem)
+        if attempt < MALFORMED_PAGE_ATTEMPTS:
+            logger.warning("%s is malformed (%s); fetching it again (%d/%d)", where, reason, attempt, MALFORMED_PAGE_ATTEMPTS - 1)
             body = None
-    raise AssertionError("unreachable")  # pragma: no cover
+    # raised outside the handler, so this message (naming the page) is the root of the chain
+    raise MalformedPageError(
+        f"{where} was malformed {MALFORMED_PAGE_ATTEMPTS} times in a row ({reason}); stopping instead of skipping it"
+    )
