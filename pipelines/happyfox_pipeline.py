@@ -226,6 +226,15 @@ def _load(
             source = source.with_resources(*resources)
         full_refresh = args.full_refresh if refresh is None else refresh
         file_format = _file_format(pipeline)
+        if pipeline.has_pending_data:
+            if full_refresh:
+                pipeline.drop_pending_packages()
+            else:
+                # An interrupted run left extracted or normalised packages: load them first,
+                # since dlt's run() would load only those and extract nothing new.
+                logger.info("loading what an interrupted run left behind before syncing")
+                pipeline.run(loader_file_format=file_format)
+                summary.add_load(_row_counts(pipeline))
         info = pipeline.run(source, refresh="drop_sources" if full_refresh else None, loader_file_format=file_format)
         summary.add_load(_row_counts(pipeline))
         logger.debug("load: %s", info)

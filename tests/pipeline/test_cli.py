@@ -188,3 +188,37 @@ def test_incremental_estimate_is_within_10_percent_of_the_run_that_follows(tmp_p
         actual = simulator.stats.total_gets
     assert actual == 7 + 1 + 30
     assert abs(predicted - actual) <= 0.1 * actual, (predicted, actual)
+
+
+def test_a_run_after_an_interrupted_one_loads_what_was_left_and_still_syncs_new_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dlt
+
+    from sources.happyfox import happyfox_source
+    from tests.support.harness import HelpdeskUser, client_for
+
+    with running(helpdesk(TICKETS)) as simulator:
+        env = environment(tmp_path, simulator)
+        monkeypatch.chdir(tmp_path)  # as the scheduled command would have been, in its own folder
+        interrupted = dlt.pipeline(
+            pipeline_name="happyfox_sync",
+            pipelines_dir=str(tmp_path / "dlt-data" / "pipelines"),
+            destination="duckdb",
+            dataset_name="happyfox",
+        )
+        with client_for(simulator) as client:
+            interrupted.extract(happyfox_source(client=client))  # stopped before normalise and load
+        assert interrupted.has_pending_data
+        user = HelpdeskUser(simulator)
+        edited = simulator.helpdesk.tickets[3]["id"]
+        user.post(f"ticket/{edited}/update_tags/", {"add": "after-crash", "staff_id": user.staff_id()})
+        user.close()
+        result = run([], tmp_path, env)
+        desk = simulator.helpdesk
+    assert result.code == 0, result.output
+    with duckdb.connect(str(tmp_path / "happyfox_sync.duckdb"), read_only=True) as connection:
+        ids = {row[0] for row in connection.execute("select id from happyfox.tickets").fetchall()}
+        tags = connection.execute(f"select tag from happyfox.ticket_tags where ticket_id = {edited} and tag = 'after-crash'").fetchall()
+    assert ids == truth.ids(desk.tickets)
+    assert tags == [("after-crash",)]
