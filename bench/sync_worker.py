@@ -1,0 +1,260 @@
+"""One sync in its own process, so ``bench/run.py`` can measure its CPU time and memory.
+
+Usage: python bench/sync_worker.py --side ours|baseline --base-url URL --workdir DIR
+       [--history on|off] [--budget N] [--concurrency N] [--profile FILE]
+
+``ours`` runs the ``happyfox-sync`` command itself (``pipelines.happyfox_pipeline.main``,
+configured through ``SOURCES__HAPPYFOX__*`` like a scheduled job, ``--no-models``: the
+models are benchmarked apart), with the repository's ``.dlt/config.toml`` in force
+(checkpoints of 2,000 tickets, ...). ``baseline`` runs ``bench/baseline_rest_api.py``
+with dlt's defaults except the loader file format: Parquet, as ours (dlt's default
+INSERT statements made DuckDB's load of the baseline take gigabytes). Both keep their pipeline state and DuckDB file in ``--workdir``, so
+a second call with the same directory is an incremental run.
+
+The last line printed is JSON: wall seconds and the CPU seconds of the sync itself
+(``time.process_time`` around the run, imports excluded), and the rows loaded. With
+``--profile FILE`` the run is profiled with cProfile into FILE.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+def _ours(args: argparse.Namespace, workdir: Path) -> tuple[Path, str]:
+    os.environ.update({
+        "SOURCES__HAPPYFOX__BASE_URL": args.base_url,
+        "SOURCES__HAPPYFOX__API_KEY": args.api_key,
+        "SOURCES__HAPPYFOX__AUTH_CODE": args.auth_code,
+        "SOURCES__HAPPYFOX__MAX_GETS_PER_MINUTE": str(args.budget),
+        "SOURCES__HAPPYFOX__CUSTOM_FIELD_HISTORY": "true" if args.history == "on" else "false",
+        "DESTINATION__DUCKDB__CREDENTIALS": str(workdir / "ours.duckdb"),
+    })
+    if args.concurrency:
+        os.environ["SOURCES__HAPPYFOX__MAX_CONCURRENCY"] = str(args.concurrency)
+    experiments = set(filter(None, (args.experiments or "").split(",")))
+    if "arrow" in experiments:
+        _yield_arrow_tables()
+    if "no-compression" in experiments:
+        os.environ["DATA_WRITER__DISABLE_COMPRESSION"] = "true"
+    for name in experiments:
+        if name.startswith("checkpoint="):
+            os.environ["SOURCES__HAPPYFOX__CHECKPOINT_TICKETS"] = name.partition("=")[2]
+    for name in experiments:
+        if name.startswith("batch="):
+            _larger_batches(int(name.partition("=")[2]))
+    memory_limit = next((name.partition("=")[2] for name in experiments if name.startswith("duckdb-memory=")), None)
+    if "duckdb-connection" in experiments or memory_limit:
+        _duckdb_destination(workdir / "ours.duckdb", "duckdb-connection" in experiments, memory_limit)
+    from pipelines.happyfox_pipeline import main
+
+    code = main(["sync", "--no-models", "-q", "--pipeline-name", "bench_ours"])
+    if code != 0:
+        raise SystemExit(f"happyfox-sync exited with {code}")
+    return workdir / "ours.duckdb", "happyfox"
+
+
+ARROW_TYPES = {"bigint": "int64", "text": "string", "bool": "bool_", "date": "date32", "double": "float64"}
+
+
+EXTRA_COLUMNS = {
+    "tickets": ("merged_tickets", "subscribers", "merged_to", "visible_only_staff"),
+    "ticket_updates": ("message__customer_updated", "message__forward_list"),
+    "contacts": ("phones", "primary_phone__id", "primary_phone__type", "primary_phone__number"),
+    "contact_groups": ("tagged_domains",),
+    "staff": ("categories", "permissions"),
+    "categories": ("prepopulate_cc", "time_spent_mandatory"),
+    "ticket_custom_fields": ("required", "compulsory_on_completed", "categories", "visible_to_staff_only",
+                             "compulsory_on_move", "depends_on_choice"),
+    "contact_custom_fields": ("required", "compulsory_on_completed", "categories", "visible_to_staff_only",
+                              "compulsory_on_move"),
+}
+"""Columns the simulator sends beyond the contract; the experiment carries them as JSON text."""
+
+
+def _yield_arrow_tables() -> None:
+    """Experiment: the source's rows turned into Arrow tables before dlt sees them.
+
+    ``TableWriter.rows`` (every table the source emits goes through it) is wrapped so
+    each list of rows becomes a ``pyarrow.Table`` with one fixed schema per table: the
+    contract's columns and types, then the known extra columns as JSON text. dlt then
+    writes Parquet at extract and its row-by-row normaliser never runs. The rows are
+    still built as dicts first, so this measures the cheapest form of the change; it
+    is an estimate of the gain, not a finished implementation (extra columns are text).
+    """
+    import orjson
+    import pyarrow as pa
+
+    import sources.happyfox as source_module
+    from sources.happyfox.schema import TABLE_HINTS
+
+    def arrow_type(data_type: str | None) -> Any:
+        if data_type == "timestamp":
+            return pa.timestamp("us", tz="UTC")
+        return getattr(pa, ARROW_TYPES.get(data_type or "", "string"))()
+
+    def as_json_text(value: Any) -> Any:
+        if value is None or isinstance(value, str):
+            return value
+        return orjson.dumps(value).decode()
+
+    schemas = {
+        table: [(name, arrow_type(column.get("data_type"))) for name, column in (hints.get("columns") or {}).items()]
+        for table, hints in TABLE_HINTS.items()
+    }
+
+    def to_arrow(table: str, rows: list[dict[str, Any]]) -> Any:
+        arrays = {name: pa.array([row.get(name) for row in rows], type=kind) for name, kind in schemas[table]}
+        for name in EXTRA_COLUMNS.get(table, ()):
+            arrays[name] = pa.array([as_json_text(row.get(name)) for row in rows], type=pa.string())
+        return pa.table(arrays)
+
+    rows_of = source_module.TableWriter.rows
+
+    def rows(self: Any, table: str, table_rows: list[dict[str, Any]]) -> Any:
+        return rows_of(self, table, to_arrow(table, table_rows))
+
+    source_module.TableWriter.rows = rows  # type: ignore[method-assign]
+
+
+def _larger_batches(tickets: int) -> None:
+    """Experiment: the tickets resource yields its tables every ``tickets`` tickets, not every page.
+
+    dlt pays a fixed price per item it extracts (table schema computed and validated
+    for Arrow items, buffer bookkeeping for rows); a page of 50 tickets becomes ~9
+    items. ``TicketSync.tickets`` is wrapped to merge consecutive page batches.
+    """
+    from sources.happyfox import ticket_sync
+
+    pages_of = ticket_sync.TicketSync.tickets
+
+    def merged(self: Any) -> Any:
+        pending: list[Any] = []
+        for batch in pages_of(self):
+            pending.extend(batch)
+            if len(pending) >= tickets:
+                yield pending
+                pending = []
+        if pending:
+            yield pending
+
+    ticket_sync.TicketSync.tickets = merged  # type: ignore[method-assign]
+
+
+def _duckdb_destination(database: Path, keep_connection: bool, memory_limit: str | None) -> None:
+    """Experiments on how the sync command opens DuckDB.
+
+    ``keep_connection``: load through one connection the command keeps open. dlt's DuckDB
+    connection pool closes the database when its last borrowed connection is returned
+    and opens it again for the next job (a checkpoint and a catalog read each time); a
+    connection passed in as credentials is never closed by dlt.
+    ``memory_limit``: DuckDB's ``memory_limit`` (default 80% of RAM): its buffer pool keeps
+    the database's pages, so without a limit the process grows with the warehouse.
+    """
+    import dlt
+    import duckdb
+    from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
+
+    import pipelines.happyfox_pipeline as command
+
+    if keep_connection:
+        config = {"memory_limit": memory_limit} if memory_limit else {}
+        credentials: Any = duckdb.connect(str(database), config=config)
+    else:
+        credentials = DuckDbCredentials(str(database))
+        credentials.global_config = {"memory_limit": memory_limit}
+
+    def make_pipeline(args: argparse.Namespace, pipeline_name: str, dataset_name: str) -> Any:
+        return dlt.pipeline(pipeline_name=pipeline_name, destination=dlt.destinations.duckdb(credentials),
+                            dataset_name=dataset_name)
+
+    command.make_pipeline = make_pipeline  # type: ignore[assignment]
+
+
+def _baseline(args: argparse.Namespace, workdir: Path) -> tuple[Path, str]:
+    import dlt
+
+    from baseline_rest_api import happyfox_rest_api_source
+
+    pipeline = dlt.pipeline(
+        pipeline_name="bench_rest_api",
+        pipelines_dir=str(workdir / "pipelines"),
+        destination=dlt.destinations.duckdb(str(workdir / "baseline.duckdb")),
+        dataset_name="happyfox_rest_api",
+    )
+    source = happyfox_rest_api_source(
+        args.base_url, args.api_key, args.auth_code, custom_field_history=args.history == "on"
+    )
+    # Parquet, like ours: with dlt's default (INSERT statements) DuckDB's load of this
+    # source peaked at 3.5 GB for 2,000 tickets and 22 GB for 10,000 with history on.
+    pipeline.run(source, loader_file_format="parquet")
+    return workdir / "baseline.duckdb", "happyfox_rest_api"
+
+
+def _row_counts(database: Path, dataset: str) -> dict[str, Any]:
+    import duckdb
+
+    with duckdb.connect(str(database)) as connection:
+        tables = [name for (name,) in connection.execute(
+            "select table_name from information_schema.tables where table_schema = ? and table_name not like '_dlt%'",
+            [dataset],
+        ).fetchall()]
+        return {name: connection.execute(f'select count(*) from "{dataset}"."{name}"').fetchone()[0] for name in tables}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--side", choices=("ours", "baseline"), required=True)
+    parser.add_argument("--base-url", required=True)
+    parser.add_argument("--api-key", default="sim-api-key")
+    parser.add_argument("--auth-code", default="sim-auth-code")
+    parser.add_argument("--workdir", required=True)
+    parser.add_argument("--history", choices=("on", "off"), default="on")
+    parser.add_argument("--budget", type=int, default=400, help="ours: max_gets_per_minute")
+    parser.add_argument("--concurrency", type=int, default=None, help="ours: max_concurrency")
+    parser.add_argument("--experiments", default="",
+                        help="ours, comma-separated what-ifs: arrow, batch=N, no-compression, checkpoint=N, "
+                        "duckdb-connection, duckdb-memory=SIZE")
+    parser.add_argument("--profile", default=None, help="write a cProfile of the run here")
+    args = parser.parse_args()
+
+    workdir = Path(args.workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    os.environ["DLT_DATA_DIR"] = str(workdir / "dlt_data")
+    os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+    os.chdir(ROOT)  # the repository's .dlt/config.toml applies, as for a real run
+
+    run = _ours if args.side == "ours" else _baseline
+    import dlt  # noqa: F401  (imported before the clock starts, as by any long-lived job)
+
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+    wall, cpu = time.perf_counter(), time.process_time()
+    if profiler is not None:
+        profiler.enable()
+    database, dataset = run(args, workdir)
+    if profiler is not None:
+        profiler.disable()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    if profiler is not None:
+        profiler.dump_stats(args.profile)
+    rows = _row_counts(database, dataset)
+    print(json.dumps({"wall_seconds": wall, "cpu_seconds": cpu, "rows": rows}), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
