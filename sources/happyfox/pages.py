@@ -14,6 +14,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from .helpers.errors import HappyFoxAPIError
+
 logger = logging.getLogger("happyfox_sync.source")
 
 MALFORMED_PAGE_ATTEMPTS = 4
@@ -24,8 +26,12 @@ class Getter(Protocol):
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any: ...
 
 
-class MalformedPageError(ValueError):
-    """A page of a paged list stayed malformed after every attempt."""
+class MalformedPageError(HappyFoxAPIError, ValueError):
+    """A page of a paged list stayed malformed after every attempt.
+
+    A :class:`HappyFoxAPIError`, so the sync command finds it anywhere in the chain
+    dlt wraps around it and prints its message.
+    """
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,7 @@ def checked_page(client: Getter, path: str, params: dict[str, Any], body: Any = 
         if attempt < MALFORMED_PAGE_ATTEMPTS:
             logger.warning("%s is malformed (%s); fetching it again (%d/%d)", where, reason, attempt, MALFORMED_PAGE_ATTEMPTS - 1)
             body = None
-    # raised outside the handler, so this message (naming the page) is the root of the chain
     raise MalformedPageError(
-        f"{where} was malformed {MALFORMED_PAGE_ATTEMPTS} times in a row ({reason}); stopping instead of skipping it"
+        f"{where} was malformed {MALFORMED_PAGE_ATTEMPTS} times in a row ({reason}); stopping instead of skipping it",
+        endpoint=path,
     )

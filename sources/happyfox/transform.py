@@ -17,6 +17,8 @@ from typing import Any, Callable, Iterator
 
 import orjson
 
+from .helpers.errors import HappyFoxError
+
 Row = dict[str, Any]
 
 TICKET_OBJECT_IDS = {
@@ -76,16 +78,16 @@ def parse_date(value: Any) -> date | None:
     return date.fromisoformat(text[:10])
 
 
-class FieldValueError(ValueError):
-    """A field of a record holds a value this source cannot read; says which record and field."""
+class FieldValueError(HappyFoxError, ValueError):
+    """A field of a record holds a value this source cannot read; says which record and field.
+
+    A :class:`HappyFoxError`, so the sync command finds it anywhere in the chain dlt
+    wraps around it and prints its message.
+    """
 
 
 def read_field(parse: Callable[[Any], Any], value: Any, record: str, field: str) -> Any:
-    """``parse(value)``, or :class:`FieldValueError` naming ``record`` and ``field``.
-
-    The error is raised outside the handler, so it is the root of the chain that dlt
-    wraps around it, and the one line the sync command prints names the ticket.
-    """
+    """``parse(value)``, or :class:`FieldValueError` naming ``record`` and ``field``."""
     try:
         return parse(value)
     except (TypeError, ValueError) as error:
