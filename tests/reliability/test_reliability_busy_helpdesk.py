@@ -44,7 +44,7 @@ def test_a_first_sync_while_tickets_change_between_pages_misses_and_duplicates_n
 
 
 def test_three_incremental_runs_on_a_busy_helpdesk_then_one_more_equal_the_truth(tmp_path: Path) -> None:
-    with running(helpdesk(300, seed=22)) as simulator:
+    with running(helpdesk(200, seed=22)) as simulator:
         warehouse = Warehouse(tmp_path)
         with client_for(simulator) as client:
             warehouse.sync(client)
@@ -52,7 +52,7 @@ def test_three_incremental_runs_on_a_busy_helpdesk_then_one_more_equal_the_truth
         pages = 0
         for round_number in range(3):
             # a recent window several pages long, so the churn lands between its pages
-            total_mutations += mutate(simulator, 80, seed=220 + round_number)
+            total_mutations += mutate(simulator, 60, seed=220 + round_number)
             churn = PagingChurn(simulator, per_page=2, seed=230 + round_number)
             with client_for(simulator) as client:
                 warehouse.sync(client, reconcile=True)
@@ -61,13 +61,13 @@ def test_three_incremental_runs_on_a_busy_helpdesk_then_one_more_equal_the_truth
             pages += churn.pages
             assert_warehouse_equals_truth(warehouse, simulator, tables=TICKET_TABLES, exclude_tickets=churn.touched())
             assert_no_duplicate_keys(warehouse)
-        during_paging = len(total_mutations) - 3 * 80
+        during_paging = len(total_mutations) - 3 * 60
         with client_for(simulator) as client:
             warehouse.sync(client, **QUIET_FINAL)
         assert_only_gets(simulator)
         rows = assert_warehouse_equals_truth(warehouse, simulator)
     assert during_paging >= 15
-    figures("busy/incremental", runs=4, pages_read_in_busy_runs=pages, mutations_between_runs=3 * 80,
+    figures("busy/incremental", runs=4, pages_read_in_busy_runs=pages, mutations_between_runs=3 * 60,
             mutations_during_paging=during_paging, deleted=len(simulator.store.deleted_tickets), rows_compared=rows)
 
 

@@ -128,11 +128,11 @@ def test_the_sync_command_reconciles_on_reconcile_and_its_models_leave_deleted_t
     with running(helpdesk(80, seed=54)) as simulator:
         env = cli_environment(tmp_path, simulator, SOURCES__HAPPYFOX__CONTACTS_SWEEP_HOURS=0)
         warehouse = CliWarehouse(tmp_path)
-        first = run_cli([], tmp_path, env)
+        first = run_cli(["--no-models"], tmp_path, env)
         assert first.code == 0, first.output[-2000:]
         doomed = [t["id"] for t in simulator.helpdesk.tickets[10:13]]
         _delete(simulator, doomed)
-        unasked = run_cli([], tmp_path, env)
+        unasked = run_cli(["--no-models"], tmp_path, env)
         assert unasked.code == 0, unasked.output[-2000:]
         assert _flagged(warehouse) == {}
         asked = run_cli(["--reconcile"], tmp_path, env)

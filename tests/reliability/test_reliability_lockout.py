@@ -2,8 +2,8 @@
 the lockout's length). The sync waits it out and finishes, or with waiting switched off
 exits non-zero with a clear message; either way the next run loses nothing.
 
-Time is scaled down: the simulator admits 20 GETs per 0.25 s, the sync paces itself
-to 50 GETs/s, and a lockout lasts 2 s instead of 10 minutes.
+Time is scaled down: the simulator admits 40 GETs per 0.25 s, the sync paces itself
+to 100 GETs/s, and a lockout lasts 2 s instead of 10 minutes.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from tests.reliability.rel_support import CliWarehouse, assert_only_gets, cli_en
 from tests.support.compare import assert_warehouse_equals_truth
 from tests.support.harness import Warehouse, client_for, helpdesk, running
 
-LIMITS = {"get_limit": 20, "window_seconds": 0.25, "lockout_seconds": 2.0}
-SYNC_BUDGET = 3000  # GETs per minute: 12.5 per 0.25 s window, under the 20 allowed
+LIMITS = {"get_limit": 40, "window_seconds": 0.25, "lockout_seconds": 2.0}
+SYNC_BUDGET = 6000  # GETs per minute: 25 per 0.25 s window, under the 40 allowed
 LOCKOUT = 2.0
 
 
@@ -73,11 +73,7 @@ def test_a_lockout_caused_by_another_tool_is_waited_out_and_the_warehouse_equals
 def test_with_waiting_off_a_lockout_exits_5_with_one_clear_line_and_the_next_run_loses_nothing(tmp_path: Path) -> None:
     with running(helpdesk(150, seed=62)) as simulator:
         env = cli_environment(
-            tmp_path,
-            simulator,
-            SOURCES__HAPPYFOX__MAX_GETS_PER_MINUTE=SYNC_BUDGET,
-            SOURCES__HAPPYFOX__WAIT_ON_LOCKOUT="false",
-            SOURCES__HAPPYFOX__CONTACTS_SWEEP_HOURS=0,
+            tmp_path, simulator, SOURCES__HAPPYFOX__WAIT_ON_LOCKOUT="false", SOURCES__HAPPYFOX__CONTACTS_SWEEP_HOURS=0
         )
         warehouse = CliWarehouse(tmp_path)
         first = run_cli(["--no-models"], tmp_path, env)
@@ -87,7 +83,7 @@ def test_with_waiting_off_a_lockout_exits_5_with_one_clear_line_and_the_next_run
         for name, value in {**LIMITS, "lockout_seconds": 600.0}.items():
             setattr(simulator.config, name, value)
         burst = OtherToolBurst(simulator, at_page=1)
-        locked = run_cli(["--no-models"], tmp_path, env)
+        locked = run_cli(["--no-models"], tmp_path, {**env, "SOURCES__HAPPYFOX__MAX_GETS_PER_MINUTE": str(SYNC_BUDGET)})
         burst.stop()
         errors = [line for line in locked.stderr.splitlines() if "error" in line.lower()]
         simulator.reset_rate_limits()  # the lockout lifts
