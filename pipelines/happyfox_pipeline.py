@@ -151,11 +151,14 @@ def explain(error: BaseException) -> SyncError:
             )
         if isinstance(cause, client_errors.HappyFoxError):
             return SyncError(str(cause), ExitCode.FAILED)
+    # The deepest exception says what went wrong, but generator plumbing (StopIteration,
+    # GeneratorExit) can sit below the real error in dlt's chains: skip it.
+    meaningful = [cause for cause in seen if not isinstance(cause, (StopIteration, GeneratorExit))]
+    root = meaningful[-1] if meaningful else seen[-1]
     for cause in seen:
         if isinstance(cause, PipelineStepFailed) and cause.step in ("load", "sync"):
-            root = seen[-1]
             return SyncError(f"destination error during {cause.step}: {_first_line(root)}", ExitCode.DESTINATION)
-    return SyncError(f"{type(seen[-1]).__name__}: {_first_line(seen[-1])}", ExitCode.FAILED)
+    return SyncError(f"{type(root).__name__}: {_first_line(root)}", ExitCode.FAILED)
 
 
 def _first_line(error: BaseException) -> str:
