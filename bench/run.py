@@ -2,7 +2,7 @@
 
 Usage::
 
-    python bench/run.py                 # every scenario, ~13 minutes on 2 cores
+    python bench/run.py                 # every scenario, ~12 minutes on 2 cores
     python bench/run.py --quick         # smaller sizes, ~4 minutes
     python bench/run.py --scenario 4    # one scenario (repeatable: --scenario 1 --scenario 3)
     python bench/run.py --profile       # also sample both syncs with py-spy (pip install py-spy)
@@ -452,8 +452,8 @@ def main(argv: list[str] | None = None) -> int:
     bench.rows.sort(key=lambda row: int(row.scenario.split(".", 1)[0]))
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     report = "\n".join([
-        f"Machine: {machine()}",
-        f"Run: {when}, {'--quick' if args.quick else 'default sizes'}, scenarios {','.join(map(str, chosen))}, "
+        f"- Machine: {machine()}",
+        f"- Run: {when}, {'--quick' if args.quick else 'default sizes'}, scenarios {','.join(map(str, chosen))}, "
         f"{elapsed / 60:.1f} min",
         "",
         table(bench.rows),
