@@ -18,6 +18,8 @@ Usage::
 
 from __future__ import annotations
 
+import itertools
+
 import threading
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable, Iterator, Sequence
@@ -29,7 +31,7 @@ from dlt.sources import DltResource
 from .helpers import HappyFoxClient, NotFoundError, resolve_base_url
 from .deletions import deleted_ticket_rows
 from .pages import checked_page
-from .schema import TABLE_HINTS, tombstone
+from .schema import CONTACT_TABLES, TABLE_HINTS, TICKET_TABLES, tombstone
 from .settings import (
     DEFAULT_CONTACTS_SWEEP_HOURS,
     DEFAULT_MAX_GETS_PER_MINUTE,
@@ -202,7 +204,7 @@ def happyfox_source(
             ticket_ids = [ticket["id"] for ticket in batch]
             yield writer.rows("tickets", ticket_tables["tickets"])
             yield from writer.owned(ticket_tables, ticket_ids, child_tables)
-            yield from writer.owned(embedded, contact_ids, ("contacts", "contact_custom_field_values", "contact_group_members"))
+            yield from writer.owned(embedded, contact_ids, CONTACT_TABLES)
             if embedded.get("priorities"):
                 yield writer.rows("priorities", embedded["priorities"])
 
@@ -223,7 +225,7 @@ def happyfox_source(
             checked_page(client, "users/", {"size": PAGE_SIZE, "page": number}, body, what="the contact sweep")
             for number, body in enumerate(client.get_many(rest), start=2)
         )
-        for page in _chain([first], later):
+        for page in itertools.chain([first], later):
             tables: dict[str, list[dict[str, Any]]] = {}
             ids: list[int] = []
             for contact in page.items:
@@ -231,7 +233,7 @@ def happyfox_source(
                     continue  # already sent this run (embedded in a ticket, or a shifted page)
                 ids.append(contact["id"])
                 _merge_tables(tables, contact_table_rows(contact))
-            yield from writer.owned(tables, ids, ("contacts", "contact_custom_field_values", "contact_group_members"))
+            yield from writer.owned(tables, ids, CONTACT_TABLES)
         state["swept_at"] = started.isoformat()
 
     @dlt.resource(name="deleted_tickets", table_name="tickets", **TABLE_HINTS["tickets"])
@@ -272,15 +274,4 @@ def happyfox_source(
     return [tickets, contacts, deleted_tickets, *(reference(name) for name in REFERENCE_ENDPOINTS)]
 
 
-TICKET_CHILD_TABLES = (
-    "ticket_updates",
-    "ticket_custom_field_changes",
-    "ticket_custom_field_values",
-    "ticket_tags",
-    "ticket_attachments",
-)
-
-
-def _chain(*iterables: Iterable[Any]) -> Iterator[Any]:
-    for iterable in iterables:
-        yield from iterable
+TICKET_CHILD_TABLES = tuple(name for name in TICKET_TABLES if name != "tickets")
