@@ -30,7 +30,7 @@ def environment(workdir: Path, simulator: Simulator | None = None, **settings: A
     env = {
         name: value
         for name, value in os.environ.items()
-        if not name.startswith(("SOURCES__", "DESTINATION__", "HAPPYFOX_SYNC__", "PYTEST"))
+        if not name.startswith(("SOURCES__", "DESTINATION__", "HAPPYFOX_SYNC__", "PYTEST", "RUNTIME__"))
     }
     env["DLT_DATA_DIR"] = str(workdir / "dlt-data")
     env["RUNTIME__DLTHUB_TELEMETRY"] = "false"

@@ -6,7 +6,6 @@ other test directories' conftest modules under xdist).
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
@@ -17,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from happyfox_simulator import Simulator
+from tests.pipeline.cli import environment
 
-REPO = Path(__file__).resolve().parents[2]
 
 # -- figures -------------------------------------------------------------------------------
 
@@ -89,22 +88,7 @@ PIPELINE = "happyfox_sync"
 
 def cli_environment(workdir: Path, simulator: Simulator | None = None, **settings: Any) -> dict[str, str]:
     """A clean environment for ``happyfox-sync``: no inherited settings, dlt data under ``workdir``."""
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("SOURCES__", "DESTINATION__", "HAPPYFOX_SYNC__", "PYTEST", "RUNTIME__"))
-    }
-    env["DLT_DATA_DIR"] = str(workdir / "dlt-data")
-    env["RUNTIME__DLTHUB_TELEMETRY"] = "false"
-    env["PYTHONPATH"] = str(REPO)
-    if simulator is not None:
-        env["SOURCES__HAPPYFOX__BASE_URL"] = simulator.base_url
-        env["SOURCES__HAPPYFOX__API_KEY"] = simulator.api_key
-        env["SOURCES__HAPPYFOX__AUTH_CODE"] = simulator.auth_code
-        env["SOURCES__HAPPYFOX__MAX_GETS_PER_MINUTE"] = "60000"
-    for name, value in settings.items():
-        env[name] = str(value)
-    return env
+    return environment(workdir, simulator, **settings)
 
 
 @dataclass
