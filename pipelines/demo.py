@@ -72,7 +72,11 @@ def run_demo(args: argparse.Namespace) -> None:
 def print_headlines(pipeline_name: str, dataset_name: str) -> None:
     import dlt
 
-    pipeline = dlt.pipeline(pipeline_name=pipeline_name, destination="duckdb", dataset_name=dataset_name)
+    from .happyfox_pipeline import resolve_destination
+
+    pipeline = dlt.pipeline(
+        pipeline_name=pipeline_name, destination=resolve_destination("duckdb", pipeline_name), dataset_name=dataset_name
+    )
     reporting = f"{dataset_name}_reporting"
     print("\nheadline numbers:")
     with pipeline.sql_client() as client:

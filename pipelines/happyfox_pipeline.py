@@ -170,10 +170,22 @@ def _first_line(error: BaseException) -> str:
 def make_pipeline(args: argparse.Namespace, pipeline_name: str, dataset_name: str) -> dlt.Pipeline:
     return dlt.pipeline(
         pipeline_name=pipeline_name,
-        destination=args.destination or "duckdb",
+        destination=resolve_destination(args.destination, pipeline_name),
         dataset_name=dataset_name,
         progress="log" if args.verbose else None,
     )
+
+
+def resolve_destination(name: str | None, pipeline_name: str) -> Any:
+    """The destination; DuckDB without configured credentials means ``<pipeline>.duckdb`` here.
+
+    dlt otherwise keeps writing to the folder the pipeline first ran in, so a run from
+    another directory would update a file the user is not looking at.
+    """
+    name = name or "duckdb"
+    if name != "duckdb" or dlt.config.get("destination.duckdb.credentials") is not None:
+        return name
+    return dlt.destinations.duckdb(str(Path.cwd() / f"{pipeline_name}.duckdb"))
 
 
 def run_sync(

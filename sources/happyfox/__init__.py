@@ -242,8 +242,11 @@ def happyfox_source(
         state = dlt.current.resource_state()
         started = utc_now()
         last = state.get("reconciled_at")
-        due = reconcile or not last or started - datetime.fromisoformat(last) >= timedelta(hours=reconcile_hours)
-        if not due:
+        if not last and not reconcile:
+            # A first run loads every live ticket: nothing it holds can be deleted yet.
+            state["reconciled_at"] = started.isoformat()
+            return
+        if not reconcile and started - datetime.fromisoformat(last) < timedelta(hours=reconcile_hours):
             return
         yield from deleted_ticket_rows(client, dlt.current.pipeline(), started)
         state["reconciled_at"] = started.isoformat()

@@ -222,3 +222,15 @@ def test_a_run_after_an_interrupted_one_loads_what_was_left_and_still_syncs_new_
         tags = connection.execute(f"select tag from happyfox.ticket_tags where ticket_id = {edited} and tag = 'after-crash'").fetchall()
     assert ids == truth.ids(desk.tickets)
     assert tags == [("after-crash",)]
+
+
+def test_the_duckdb_file_is_written_in_the_directory_the_command_runs_in(tmp_path: Path) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    with running(helpdesk(10)) as simulator:
+        env = environment(tmp_path, simulator)  # one dlt data dir: the same pipeline both times
+        assert run(["--no-models"], first, env).code == 0
+        assert run(["--no-models"], second, env).code == 0
+    assert (first / "happyfox_sync.duckdb").exists()
+    assert (second / "happyfox_sync.duckdb").exists()
