@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 
 import threading
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any, Iterable, Iterator, Sequence
 
 import dlt

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import dlt
 import pytest
 
 from sources.happyfox import happyfox_source

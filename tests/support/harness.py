@@ -128,10 +128,10 @@ class HelpdeskUser:
             "name": "Ann Example",
             "email": "ann@example.com",
         }
-        for field in self.desk.ticket_custom_fields:
-            applies = any(link.get("category") == category["id"] for link in field.get("categories") or ())
-            if field.get("required") and applies:
-                payload[f"t-cf-{field['id']}"] = _valid_value(field)
+        for definition in self.desk.ticket_custom_fields:
+            applies = any(link.get("category") == category["id"] for link in definition.get("categories") or ())
+            if definition.get("required") and applies:
+                payload[f"t-cf-{definition['id']}"] = _valid_value(definition)
         payload.update(extra)
         return self.post("tickets/", payload)
 
