@@ -256,21 +256,17 @@ class TicketWrites(StoreBase):
                 ticket["last_staff_reply_at"] = now
                 ticket["last_updated_at"] = now
                 ticket["unresponded"] = False
-        ticket["last_modified"] = now
-        self._subscribe(ticket, staff)
-        ticket["updates"].append(
-            updates.update(
-                timestamp=now,
-                by=updates.by_staff(staff),
-                update_id=self._take_update_id(),
-                message=note,
-                status_change=status_change,
-                priority_change=priority_change,
-                assignee_change=assignee_change,
-                due_date_change=due_change,
-                custom_field_change=changes,
-                time_spent=time_spent,
-            )
+        self._record_staff_update(
+            ticket,
+            staff,
+            now,
+            message=note,
+            status_change=status_change,
+            priority_change=priority_change,
+            assignee_change=assignee_change,
+            due_date_change=due_change,
+            custom_field_change=changes,
+            time_spent=time_spent,
         )
         if status_change:
             self._recount(ticket["user"]["id"])
@@ -387,17 +383,8 @@ class TicketWrites(StoreBase):
         note = updates.message(text=note_text, private=True) if note_text else None
         if note is not None:
             ticket["messages_count"] = (ticket.get("messages_count") or 0) + 1
-        ticket["last_modified"] = now
-        self._subscribe(ticket, staff)
-        ticket["updates"].append(
-            updates.update(
-                timestamp=now,
-                by=updates.by_staff(staff),
-                update_id=self._take_update_id(),
-                message=note,
-                category_change=category_change,
-                assignee_change=assignee_change,
-            )
+        self._record_staff_update(
+            ticket, staff, now, message=note, category_change=category_change, assignee_change=assignee_change
         )
         self._touched(ticket)
         return ticket
@@ -518,6 +505,14 @@ class TicketWrites(StoreBase):
             return 0
 
         return sorted(shown, key=position)
+
+    def _record_staff_update(self, ticket: JSON, staff: JSON, now: str, **changes: Any) -> None:
+        """What every staff write does: bump ``last_modified``, subscribe the agent, append the update."""
+        ticket["last_modified"] = now
+        self._subscribe(ticket, staff)
+        ticket["updates"].append(
+            updates.update(timestamp=now, by=updates.by_staff(staff), update_id=self._take_update_id(), **changes)
+        )
 
     @staticmethod
     def _subscribe(ticket: JSON, staff: JSON) -> None:

@@ -356,23 +356,9 @@ class HappyFoxClient:
             started = time.monotonic()
             try:
                 response = self._http.get(path, params=params)
-            except httpx.TimeoutException as exc:
+            except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
                 logger.debug("GET %s -> %s after %.3fs", endpoint, type(exc).__name__, time.monotonic() - started)
-                raise _TransientFailure(
-                    "timeout",
-                    f"timed out after {self.timeout_seconds:g}s ({type(exc).__name__})",
-                    unreachable=isinstance(exc, httpx.ConnectTimeout),
-                ) from exc
-            except httpx.NetworkError as exc:
-                logger.debug("GET %s -> %s after %.3fs", endpoint, type(exc).__name__, time.monotonic() - started)
-                raise _TransientFailure(
-                    "connection",
-                    f"{type(exc).__name__}: {exc}",
-                    unreachable=isinstance(exc, httpx.ConnectError),
-                ) from exc
-            except httpx.RemoteProtocolError as exc:
-                logger.debug("GET %s -> %s after %.3fs", endpoint, type(exc).__name__, time.monotonic() - started)
-                raise _TransientFailure("protocol", f"RemoteProtocolError: {exc}") from exc
+                raise self._transport_failure(exc) from exc
             logger.debug(
                 "GET %s -> %d in %.3fs", endpoint, response.status_code, time.monotonic() - started
             )
@@ -381,6 +367,20 @@ class HappyFoxClient:
                 self._on_rate_limited(response, endpoint)
                 continue
             return self._parse(response, path, endpoint)
+
+    def _transport_failure(self, exc: httpx.HTTPError) -> _TransientFailure:
+        """Name a failed exchange for the retry log; connect failures mean the host is unreachable."""
+        if isinstance(exc, httpx.TimeoutException):
+            return _TransientFailure(
+                "timeout",
+                f"timed out after {self.timeout_seconds:g}s ({type(exc).__name__})",
+                unreachable=isinstance(exc, httpx.ConnectTimeout),
+            )
+        if isinstance(exc, httpx.NetworkError):
+            return _TransientFailure(
+                "connection", f"{type(exc).__name__}: {exc}", unreachable=isinstance(exc, httpx.ConnectError)
+            )
+        return _TransientFailure("protocol", f"RemoteProtocolError: {exc}")
 
     def _note_server_clock(self, response: httpx.Response) -> None:
         """Remember how far HappyFox's clock is from ours, from the ``Date`` header.
