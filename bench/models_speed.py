@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import dlt  # noqa: E402
 
-from pipelines.models import build_models  # noqa: E402
+from happyfox_sync.models import build_models  # noqa: E402
 
 UTC = dt.timezone.utc
 START = dt.datetime(2024, 1, 1, tzinfo=UTC)

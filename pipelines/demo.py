@@ -13,7 +13,7 @@ from pathlib import Path
 
 from happyfox_simulator import Simulator, SimulatorConfig
 from happyfox_simulator.generator import generate_helpdesk
-from sources.happyfox import HappyFoxClient
+from happyfox_sync.source import HappyFoxClient
 
 DEMO_PIPELINE = "happyfox_demo"
 DEMO_DATASET = "happyfox"

@@ -12,15 +12,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from sources.happyfox import HappyFoxClient
-from sources.happyfox.settings import (
+from happyfox_sync.source import HappyFoxClient
+from happyfox_sync.source.settings import (
     CLOCK_SKEW_SECONDS,
     PAGE_SIZE,
     REFERENCE_ENDPOINTS,
     WINDOW_TARGET_TICKETS,
 )
-from sources.happyfox.transform import parse_timestamp
-from sources.happyfox.windows import Window, search_date_covering
+from happyfox_sync.source.transform import parse_timestamp
+from happyfox_sync.source.windows import Window, search_date_covering
 
 
 @dataclass

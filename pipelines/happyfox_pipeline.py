@@ -21,15 +21,15 @@ import dlt
 from dlt.common.configuration.exceptions import ConfigFieldMissingException
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from sources.happyfox import (
+from happyfox_sync.source import (
     HappyFoxClient,
     TicketSyncProgress,
     backfill_in_progress,
     happyfox_source,
     make_client,
 )
-from sources.happyfox.helpers import errors as client_errors
-from sources.happyfox.settings import DEFAULT_START_DATE, REFERENCE_ENDPOINTS
+from happyfox_sync.source.helpers import errors as client_errors
+from happyfox_sync.source.settings import DEFAULT_START_DATE, REFERENCE_ENDPOINTS
 
 from .progress import ProgressReporter
 from .run_lock import AlreadyRunningError, RunLock

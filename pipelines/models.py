@@ -17,19 +17,20 @@ whose columns changed is simply recreated.
 
 Use from Python:
 
-    from pipelines.models import build_models
+    from happyfox_sync.models import build_models
     build_models(pipeline)                      # views in <dataset>_reporting
     build_models(pipeline, materialize=True)    # tables
 
 or from the shell:
 
-    python -m pipelines.models --pipeline happyfox [--materialize]
+    python -m happyfox_sync.models --pipeline happyfox [--materialize]
 """
 
 from __future__ import annotations
 
 import argparse
 import graphlib
+import importlib.resources
 import logging
 import re
 import sys
@@ -43,8 +44,9 @@ from sqlglot import exp
 
 logger = logging.getLogger(__name__)
 
-SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
-"""Where the models live: one `<model name>.sql` file per model."""
+SQL_DIR = Path(str(importlib.resources.files("happyfox_sync.sql")))
+"""Where the models live: one `<model name>.sql` file per model, shipped as package data of
+`happyfox_sync.sql` (the repository's `sql/`), so a wheel install finds them as a checkout does."""
 
 SOURCE_DIALECT = "duckdb"
 """The one dialect the models are written in."""

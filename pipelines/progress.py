@@ -16,7 +16,7 @@ from typing import TextIO
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from sources.happyfox import HappyFoxClient, TicketSyncProgress
+from happyfox_sync.source import HappyFoxClient, TicketSyncProgress
 
 logger = logging.getLogger("happyfox_sync")
 

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sources.happyfox import HappyFoxClient
+from happyfox_sync.source import HappyFoxClient
 
 
 @dataclass

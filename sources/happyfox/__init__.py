@@ -10,7 +10,7 @@ GET goes through one client that keeps the whole run under ``max_gets_per_minute
 Usage::
 
     import dlt
-    from sources.happyfox import happyfox_source
+    from happyfox_sync.source import happyfox_source
 
     pipeline = dlt.pipeline("happyfox_sync", destination="duckdb", dataset_name="happyfox")
     pipeline.run(happyfox_source())
@@ -160,7 +160,7 @@ def backfill_in_progress(pipeline: dlt.Pipeline) -> bool:
     return state.get("backfill") is not None
 
 
-@dlt.source(name=SOURCE_NAME, max_table_nesting=0)
+@dlt.source(name=SOURCE_NAME, section=SOURCE_NAME, max_table_nesting=0)
 def happyfox_source(
     start_date: str = DEFAULT_START_DATE,
     custom_field_history: bool = True,

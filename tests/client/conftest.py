@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from sources.happyfox.helpers import HappyFoxClient
+from happyfox_sync.source.helpers import HappyFoxClient
 
 NOW = datetime(2024, 6, 3, 12, 0, 0)
 TICKETS = 40

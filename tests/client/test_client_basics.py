@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 import pytest
 
-from sources.happyfox.helpers import (
+from happyfox_sync.source.helpers import (
     AuthenticationError,
     ConnectionFailedError,
     HappyFoxAPIError,

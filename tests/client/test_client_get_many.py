@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 import pytest
 
-from sources.happyfox.helpers import HappyFoxClient, NotFoundError
+from happyfox_sync.source.helpers import HappyFoxClient, NotFoundError
 
 
 def test_results_come_back_in_input_order_even_when_some_requests_stall(

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 import pytest
 
-from sources.happyfox.helpers import HappyFoxClient, RateLimitLockoutError
+from happyfox_sync.source.helpers import HappyFoxClient, RateLimitLockoutError
 
 BUDGET = 600  # per minute: 10 GETs per second, 0.1 s apart
 

@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 import pytest
 
-from sources.happyfox.helpers import HappyFoxAPIError, HappyFoxClient
+from happyfox_sync.source.helpers import HappyFoxAPIError, HappyFoxClient
 
 # What each simulator fault looks like to the client, as a retry reason.
 REASONS = {

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from sources.happyfox.helpers.pacing import GetPacer, PacerCancelled, PacerPaused
+from happyfox_sync.source.helpers.pacing import GetPacer, PacerCancelled, PacerPaused
 
 
 class FakeClock:

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from sources.happyfox.helpers import (
+from happyfox_sync.source.helpers import (
     ConfigurationError,
     HappyFoxClient,
     default_max_concurrency,

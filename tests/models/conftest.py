@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import dlt  # noqa: E402
 
 from models_support import loaded_pipeline, model_rows  # noqa: E402
-from pipelines.models import build_models  # noqa: E402
+from happyfox_sync.models import build_models  # noqa: E402
 from tests.support.postgres import postgres_dsn, postgres_server  # noqa: E402,F401
 
 DESTINATIONS = ["duckdb", "postgres"]

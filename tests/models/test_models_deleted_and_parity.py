@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from models_support import model_rows
-from pipelines.models import load_models
+from happyfox_sync.models import load_models
 
 MODELS = [m.name for m in load_models()]
 CONTRACT = ["ticket_status_history", "ticket_metrics", "daily_backlog", "agent_daily_activity",

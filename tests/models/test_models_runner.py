@@ -10,7 +10,7 @@ import pytest
 import sqlglot
 
 from models_support import loaded_pipeline, model_rows, query
-from pipelines.models import (
+from happyfox_sync.models import (
     ModelsError,
     SqlDestinationRequired,
     build_models,

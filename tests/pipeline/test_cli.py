@@ -195,7 +195,7 @@ def test_a_run_after_an_interrupted_one_loads_what_was_left_and_still_syncs_new_
 ) -> None:
     import dlt
 
-    from sources.happyfox import happyfox_source
+    from happyfox_sync.source import happyfox_source
     from tests.support.harness import HelpdeskUser, client_for
 
     with running(helpdesk(TICKETS)) as simulator:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pipelines.happyfox_pipeline import ExitCode, explain
-from sources.happyfox.helpers.errors import ConnectionFailedError
+from happyfox_sync.happyfox_pipeline import ExitCode, explain
+from happyfox_sync.source.helpers.errors import ConnectionFailedError
 
 
 def _chained(*errors: BaseException) -> BaseException:

@@ -20,7 +20,7 @@ import pytest
 
 from happyfox_simulator import Simulator
 from happyfox_simulator.model import format_timestamp
-from sources.happyfox.pages import MalformedPageError
+from happyfox_sync.source.pages import MalformedPageError
 from tests.reliability.rel_support import CliWarehouse, assert_only_gets, cli_environment, figures, run_cli
 from tests.support.compare import TICKET_TABLES, assert_warehouse_equals_truth
 from tests.support.harness import Warehouse, _valid_value, client_for, helpdesk, running

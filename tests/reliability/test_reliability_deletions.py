@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from pipelines.models import build_models
+from happyfox_sync.models import build_models
 from tests.reliability.rel_support import CliWarehouse, assert_only_gets, cli_environment, figures, mutate, run_cli
 from tests.support.compare import assert_warehouse_equals_truth
 from tests.support.harness import Warehouse, client_for, helpdesk, running

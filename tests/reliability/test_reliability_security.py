@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from happyfox_simulator import Simulator, SimulatorConfig
-from sources.happyfox.helpers import ConfigurationError, HappyFoxClient
+from happyfox_sync.source.helpers import ConfigurationError, HappyFoxClient
 from tests.reliability.rel_support import CliWarehouse, CliRun, assert_only_gets, cli_environment, figures, mutate, run_cli
 from tests.support.compare import assert_warehouse_equals_truth
 from tests.support.harness import helpdesk, running

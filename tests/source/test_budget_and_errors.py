@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sources.happyfox import happyfox_source
-from sources.happyfox.helpers import AuthenticationError, HappyFoxClient, RateLimitLockoutError
+from happyfox_sync.source import happyfox_source
+from happyfox_sync.source.helpers import AuthenticationError, HappyFoxClient, RateLimitLockoutError
 from tests.support import truth
 from tests.support.harness import Warehouse, client_for, helpdesk, running
 

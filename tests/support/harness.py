@@ -18,7 +18,7 @@ import duckdb
 
 from happyfox_simulator import Helpdesk, Simulator, SimulatorConfig
 from happyfox_simulator.generator import generate_helpdesk
-from sources.happyfox import HappyFoxClient, TicketSyncProgress, backfill_in_progress, happyfox_source
+from happyfox_sync.source import HappyFoxClient, TicketSyncProgress, backfill_in_progress, happyfox_source
 
 NOW = datetime(2026, 3, 2, 9, 30, 0)
 """Generated helpdesks end here; writes made by tests happen at the real clock, later."""

@@ -1,0 +1,1 @@
+"""The reporting models: one SQL file per model, shipped as package data."""
