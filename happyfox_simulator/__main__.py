@@ -14,7 +14,7 @@ import threading
 from collections.abc import Sequence
 from datetime import datetime
 
-from .config import FAULT_KINDS, SimulatorConfig
+from .config import FAULT_KINDS, LIST_UPDATES_READINGS, THROTTLE_READINGS, SimulatorConfig
 from .simulator import Simulator
 
 
@@ -43,6 +43,16 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--fault-seed", type=int, default=0)
     parser.add_argument("--churn-per-page", type=int, default=0, help="random writes after each tickets/ page")
     parser.add_argument("--churn-seed", type=int, default=0)
+    readings = parser.add_argument_group("readings of HappyFox's public pages (see happyfox_simulator/README.md)")
+    readings.add_argument("--list-updates", choices=LIST_UPDATES_READINGS, default=SimulatorConfig.list_updates,
+                          help="tickets/ items carry updates always, only with include_updates=1, or never")
+    readings.add_argument("--list-omits", default="", help="comma-separated keys tickets/ items leave out: custom_fields,tags,user")
+    readings.add_argument("--throttle-response", choices=THROTTLE_READINGS, default=SimulatorConfig.throttle_response)
+    readings.add_argument("--redirect-unslashed", action="store_true", help="301 a path without its trailing slash")
+    readings.add_argument("--min-page-size", type=int, default=SimulatorConfig.min_page_size, help="raise smaller sizes to this")
+    readings.add_argument("--hide-inactive-staff", action="store_true", help="staff/ leaves deactivated agents out")
+    readings.add_argument("--smart-rule-rate", type=float, default=0.0, help="share of tickets a smart rule acknowledges")
+    readings.add_argument("--null-author-rate", type=float, default=0.0, help="share of system updates with by: null")
     return parser
 
 
@@ -66,6 +76,12 @@ def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
         fault_seed=args.fault_seed,
         churn_per_page=args.churn_per_page,
         churn_seed=args.churn_seed,
+        list_updates=args.list_updates,
+        list_omits=tuple(key.strip() for key in args.list_omits.split(",") if key.strip()),
+        throttle_response=args.throttle_response,
+        redirect_unslashed=args.redirect_unslashed,
+        min_page_size=args.min_page_size,
+        inactive_staff_listed=not args.hide_inactive_staff,
     )
 
 
@@ -81,7 +97,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .generator import generate_helpdesk  # imported late: only this command needs it
 
     print(f"generating {args.tickets} tickets (seed {args.seed}) ...", file=sys.stderr, flush=True)
-    helpdesk = generate_helpdesk(args.tickets, seed=args.seed, now=args.now, contacts=args.contacts)
+    helpdesk = generate_helpdesk(
+        args.tickets,
+        seed=args.seed,
+        now=args.now,
+        contacts=args.contacts,
+        smart_rule_rate=args.smart_rule_rate,
+        null_author_rate=args.null_author_rate,
+    )
     simulator = Simulator(helpdesk, config, host=args.host, port=args.port)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

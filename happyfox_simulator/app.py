@@ -4,7 +4,7 @@
 2. HTTP Basic auth (username = API key, password = auth code) on every API path;
    otherwise 401 with a JSON error and ``WWW-Authenticate``.
 3. GET and POST each pass their own sliding-window limiter; over the cap -> 429
-   (with ``Retry-After`` only when configured).
+   (with ``Retry-After`` only when configured), or a 503 reading (:mod:`.readings`).
 4. Admitted GETs may draw an injected fault (see :mod:`.faults`).
 5. The endpoint runs; :class:`~happyfox_simulator.errors.ApiError` becomes its
    status and JSON body, anything else a 500 (and a logged traceback).
@@ -19,7 +19,6 @@ import base64
 import binascii
 import hmac
 import logging
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +26,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import orjson
 
-from . import faults
+from . import faults, readings
 from .errors import ApiError, NotFoundError, keyed_error
 from .ratelimit import RateLimiter
 from .routes import resolve
@@ -65,6 +64,10 @@ class Application:
             return Outcome(self._attachment(path, split.query), config.latency_seconds)
         resolved = resolve(method, path)
         self.state.stats.request(method, resolved.template)
+        if config.redirect_unslashed and method in ("GET", "HEAD"):
+            redirect = readings.slash_redirect(path, split.query, headers.get("Host"), resolved.path_known)
+            if redirect is not None:
+                return Outcome(redirect, config.latency_seconds)
         fault: str | None = None
         if not self._authorized(headers.get("Authorization")):
             response = json_response(
@@ -73,8 +76,7 @@ class Application:
                 {"WWW-Authenticate": 'Basic realm="HappyFox API"'},
             )
         elif method in LIMITED_METHODS and (wait := self._over_limit(method)) is not None:
-            headers_out = {"Retry-After": str(max(1, math.ceil(wait)))} if config.retry_after_header else {}
-            response = json_response({"error": "Rate limit exceeded. Try again later."}, 429, headers_out)
+            response = readings.throttled(wait, config)
         else:
             fault = self.injector.draw(config) if method == "GET" else None
             if fault is not None:

@@ -17,6 +17,12 @@ FAULT_KINDS: tuple[str, ...] = ("500", "502", "503", "reset", "truncated", "stal
 
 MINIFY_STYLES: tuple[str, ...] = ("objects", "ids")
 
+LIST_UPDATES_READINGS: tuple[str, ...] = ("always", "on_request", "never")
+"""Whether ``tickets/`` items carry ``updates`` (see :mod:`.readings`)."""
+LIST_OMITTABLE: tuple[str, ...] = ("custom_fields", "tags", "user")
+THROTTLE_READINGS: tuple[str, ...] = ("429", "503_message", "503_field", "503_text")
+"""How going over a rate limit is answered (see :mod:`.readings`)."""
+
 
 def utc_now() -> datetime:
     """Real naive-UTC now, the default clock (the model's timestamps are naive UTC)."""
@@ -45,7 +51,24 @@ class SimulatorConfig:
     minify_style: str = "objects"
     """``minify_response=true`` items: ``"objects"`` -> ``{"id": n}``, ``"ids"`` -> ``n``."""
     priorities_endpoint: bool = True
-    """``priorities/`` is not in the current reference; ``False`` makes it 404."""
+    """``priorities/`` is served (it is in the current reference); ``False`` makes it 404."""
+
+    # Readings of HappyFox's public pages (see :mod:`.readings` and the README).
+    list_updates: str = "always"
+    """``tickets/`` items: ``"always"`` carry ``updates``; ``"on_request"`` only with
+    ``include_updates=1``; ``"never"`` not even then (the parameter is not honoured)."""
+    list_omits: tuple[str, ...] = ()
+    """Keys of :data:`LIST_OMITTABLE` that ``tickets/`` items leave out (detail keeps them)."""
+    throttle_response: str = "429"
+    """Over a rate limit: ``"429"``, or 503 with the wait in a JSON ``error`` message
+    (``"503_message"``), in a JSON ``retry_after`` field (``"503_field"``) or in a
+    plain-text body (``"503_text"``)."""
+    redirect_unslashed: bool = False
+    """``True``: a GET of an API path without its trailing slash answers 301 to the slashed path."""
+    min_page_size: int = 1
+    """``size`` below this is raised to it (the older reference: 10)."""
+    inactive_staff_listed: bool = True
+    """``staff/`` lists deactivated agents (``active`` false); ``False`` leaves them out."""
 
     latency_seconds: float = 0.0
     """Added to every response, so concurrency and timeouts can be observed."""
@@ -74,6 +97,14 @@ class SimulatorConfig:
         unknown = set(self.fault_kinds) - set(FAULT_KINDS)
         if unknown:
             raise ValueError(f"unknown fault kinds {sorted(unknown)}; known: {FAULT_KINDS}")
+        if self.list_updates not in LIST_UPDATES_READINGS:
+            raise ValueError(f"list_updates must be one of {LIST_UPDATES_READINGS}, not {self.list_updates!r}")
+        if set(self.list_omits) - set(LIST_OMITTABLE):
+            raise ValueError(f"list_omits must be within {LIST_OMITTABLE}, not {self.list_omits!r}")
+        if self.throttle_response not in THROTTLE_READINGS:
+            raise ValueError(f"throttle_response must be one of {THROTTLE_READINGS}, not {self.throttle_response!r}")
+        if not 1 <= self.min_page_size <= 50:
+            raise ValueError("min_page_size must be within [1, 50]")
         if not 0.0 <= self.fault_rate <= 1.0:
             raise ValueError("fault_rate must be within [0, 1]")
         try:

@@ -76,7 +76,7 @@ import math
 import random
 from datetime import datetime, timezone
 
-from .generation import people, reference, tickets as ticket_sim
+from .generation import authors, people, reference, tickets as ticket_sim
 from .generation import text as words
 from .model import Helpdesk
 
@@ -89,11 +89,15 @@ def _period_days(tickets: int) -> float:
 
 
 def generate_helpdesk(tickets: int, seed: int = 0, now: datetime | None = None,
-                      contacts: int | None = None) -> Helpdesk:
+                      contacts: int | None = None, *, smart_rule_rate: float = 0.0,
+                      null_author_rate: float = 0.0) -> Helpdesk:
     """Build a helpdesk of ``tickets`` tickets whose history ends at ``now`` (naive UTC).
 
     ``contacts`` defaults to about 0.45 per ticket; roughly 10% of contacts have no
-    ticket. Deterministic in all four arguments.
+    ticket. ``smart_rule_rate`` of the tickets get a smart-rule auto-acknowledgement
+    (``by.type`` ``smartrule``) and ``null_author_rate`` of the system updates a null
+    ``by`` (:mod:`happyfox_simulator.generation.authors`; both off by default).
+    Deterministic in all arguments.
     """
     if tickets < 1:
         raise ValueError("tickets must be at least 1")
@@ -102,7 +106,12 @@ def generate_helpdesk(tickets: int, seed: int = 0, now: datetime | None = None,
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _generate(tickets, seed, now, contacts)
+        desk = _generate(tickets, seed, now, contacts)
+        if smart_rule_rate > 0:
+            authors.add_smart_rule_updates(desk, smart_rule_rate, seed)
+        if null_author_rate > 0:
+            authors.add_null_authors(desk, null_author_rate, seed)
+        return desk
     finally:
         if was_enabled:
             gc.enable()

@@ -38,11 +38,12 @@ class PageRequest:
         return (self.page - 1) * self.size
 
 
-def parse_paging(params: Mapping[str, str]) -> PageRequest:
-    """Read ``page``/``size``: default size 10, sizes above 50 capped to 50, bad values 400."""
+def parse_paging(params: Mapping[str, str], min_size: int = 1) -> PageRequest:
+    """Read ``page``/``size``: default size 10, sizes above 50 capped to 50, below
+    ``min_size`` raised to it (``config.min_page_size``), bad values 400."""
     size = _positive(params, "size", DEFAULT_SIZE)
     page = _positive(params, "page", 1)
-    return PageRequest(page=page, size=min(size, MAX_SIZE))
+    return PageRequest(page=page, size=max(min_size, min(size, MAX_SIZE)))
 
 
 def _positive(params: Mapping[str, str], name: str, default: int) -> int:

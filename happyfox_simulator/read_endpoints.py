@@ -15,6 +15,7 @@ from .contact_search import compile_contact_query
 from .errors import NotFoundError
 from .model import JSON
 from .paging import PageRequest, page_info, parse_paging
+from .readings import list_item
 from .render import RenderOptions, minify, project, render_ticket
 from .ticket_list import parse_list_query
 from .web import Request, Response, ServerState, json_response
@@ -32,7 +33,7 @@ def list_tickets(state: ServerState, request: Request) -> Response:
     After the page body is built (and before it is sent, so the client's next request
     is guaranteed to see it) the churn and the ``on_list_page`` hook run.
     """
-    paging = parse_paging(request.params)
+    paging = parse_paging(request.params, state.config.min_page_size)
     query = parse_list_query(request.params)
     fields = [name.strip() for name in request.params.get("fields", "").split(",") if name.strip()]
     store, config = state.store, state.config
@@ -53,9 +54,9 @@ def list_tickets(state: ServerState, request: Request) -> Response:
                         {**item, "updates": render_ticket(ticket, options).get("updates")} if "updates" in item else item
                         for item, ticket in zip(wanted, tickets, strict=True)
                     ]
-                data = list(wanted)
+                data = [list_item(dict(item), request.params, config) for item in wanted]
             else:
-                data = [render_ticket(ticket, options) for ticket in tickets]
+                data = [list_item(render_ticket(ticket, options), request.params, config) for ticket in tickets]
         body = orjson.dumps({"page_info": info, "data": data})
     state.after_list_page(paging.page)
     return Response(body=body)
@@ -77,7 +78,7 @@ def _paged(items: list[JSON], paging: PageRequest) -> bytes:
 
 def list_contacts(state: ServerState, request: Request) -> Response:
     """``users/``: contacts by id ascending, paged like tickets, ``q`` terms ANDed."""
-    paging = parse_paging(request.params)
+    paging = parse_paging(request.params, state.config.min_page_size)
     query = request.params.get("q", "")
     predicates = compile_contact_query(query) if query.strip() else []
     store = state.store
@@ -135,7 +136,7 @@ def reference_list(attribute: str) -> Callable[[ServerState, Request], Response]
 
 
 def priorities(state: ServerState, request: Request) -> Response:
-    """``priorities/``: not in the current reference, so switchable off (then 404)."""
+    """``priorities/``: in the current reference, shape not shown; switchable off (then 404)."""
     if not state.config.priorities_endpoint:
         raise NotFoundError("Page")
     with state.store.lock:

@@ -1,8 +1,8 @@
 """The URL map of ``/api/1.1/json/``: path pattern, method, stats template, endpoint.
 
 Templates name endpoints in :class:`~happyfox_simulator.stats.Stats` independently
-of ids (``"ticket/<id>/"``). A trailing slash is optional (Django-style services
-redirect without it; answering directly is the friendlier equivalent).
+of ids (``"ticket/<id>/"``). A trailing slash is optional here; with
+``config.redirect_unslashed`` the app answers 301 to the slashed path first.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import read_endpoints as read
+from . import readings
 from . import write_endpoints as write
 from .web import Request, Response, ServerState
 
@@ -48,7 +49,7 @@ ROUTES: tuple[Route, ...] = (
     _route(r"user/([^/]+)", _user_template, GET=read.contact_detail, POST=write.update_contact),
     _route("contact_groups", "contact_groups/", GET=read.contact_groups),
     _route(r"contact_group/(\d+)", "contact_group/<id>/", GET=read.contact_group_detail),
-    _route("staff", "staff/", GET=read.reference_list("staff")),
+    _route("staff", "staff/", GET=readings.staff_list),
     _route("categories", "categories/", GET=read.reference_list("categories")),
     _route("statuses", "statuses/", GET=read.reference_list("statuses")),
     _route("priorities", "priorities/", GET=read.priorities),
