@@ -51,7 +51,9 @@ from .errors import (
     RateLimitLockoutError,
 )
 from .pacing import GetPacer, PacerPaused
+from .redirects import MAX_REDIRECTS, REDIRECT_STATUSES, redirect_target, too_many_redirects
 from .stats import RequestStats
+from .throttle import throttle_wait_seconds
 from .urls import account_root, endpoint_template, is_loopback_host, normalize_path, resolve_base_url
 
 logger = logging.getLogger("happyfox_sync.client")
@@ -220,8 +222,7 @@ class HappyFoxClient:
                 max_keepalive_connections=self.max_concurrency + 1,
             ),
             headers={"Accept": "application/json", "User-Agent": "happyfox-sync"},
-            # A redirect is never expected from the API; following one could carry the
-            # request (and, same-origin, the credentials) somewhere unintended.
+            # Redirects are followed by hand, only to the same host over https (.redirects).
             follow_redirects=False,
             transport=transport,
         )
@@ -346,7 +347,9 @@ class HappyFoxClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _send(self, path: str, endpoint: str, params: Params, cancel: threading.Event | None) -> Any:
-        """One attempt: wait for a slot, send, and resend after each 429 (not an attempt)."""
+        """One attempt: wait for a slot, send, and resend after each throttle (429, or a
+        503 saying how long to wait: not an attempt); follow same-host https redirects."""
+        target, query, redirects = path, params, 0
         while True:
             try:
                 self._pacer.acquire(cancel, wait_for_pause=self.wait_on_lockout)
@@ -355,7 +358,7 @@ class HappyFoxClient:
             self.stats.record_get(endpoint)
             started = time.monotonic()
             try:
-                response = self._http.get(path, params=params)
+                response = self._http.get(target, params=query)
             except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
                 logger.debug("GET %s -> %s after %.3fs", endpoint, type(exc).__name__, time.monotonic() - started)
                 raise self._transport_failure(exc) from exc
@@ -365,6 +368,16 @@ class HappyFoxClient:
             self._note_server_clock(response)
             if response.status_code == 429:
                 self._on_rate_limited(response, endpoint)
+                continue
+            if response.status_code == 503 and (wait := throttle_wait_seconds(response.content)) is not None:
+                self._on_rate_limited(response, endpoint, wait)
+                continue
+            if response.status_code in REDIRECT_STATUSES:
+                redirects += 1
+                if redirects > MAX_REDIRECTS:
+                    raise too_many_redirects(self.account_url, endpoint, response.status_code)
+                target = redirect_target(response, self.api_url, account_url=self.account_url, endpoint=endpoint)
+                query = None  # the Location carries the query string
                 continue
             return self._parse(response, path, endpoint)
 
@@ -408,20 +421,26 @@ class HappyFoxClient:
         with self._clock_lock:
             return self._clock_offset
 
-    def _on_rate_limited(self, response: httpx.Response, endpoint: str) -> None:
-        """Pause every thread for the lockout; raise instead when not waiting."""
+    def _on_rate_limited(self, response: httpx.Response, endpoint: str, body_wait: float | None = None) -> None:
+        """Pause every thread for the lockout; raise instead when not waiting.
+
+        ``body_wait`` is the wait a throttling 503's body states (see :mod:`.throttle`).
+        """
         self.stats.record_rate_limited()
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        if body_wait is not None:
+            retry_after = body_wait if retry_after is None else max(retry_after, body_wait)
         wait = (retry_after if retry_after is not None else self.rate_limit_lockout_seconds)
         wait += LOCKOUT_MARGIN_SECONDS
         until = self._pacer.pause(wait)
         self.stats.set_lockout_wait(self._pacer.paused_seconds)
         remaining = max(0.0, until - time.monotonic())
         if not self.wait_on_lockout:
-            raise self._lockout_error(endpoint, remaining)
+            raise self._lockout_error(endpoint, remaining, response.status_code)
         logger.warning(
-            "HappyFox rate limit hit (HTTP 429 on GET %s, Retry-After %s): account %s is locked out; "
+            "HappyFox rate limit hit (HTTP %d on GET %s, wait %s): account %s is locked out; "
             "holding all requests for %.0fs, until about %s UTC, then resending.",
+            response.status_code,
             endpoint,
             "absent" if retry_after is None else f"{retry_after:g}s",
             self.account_url,
@@ -429,11 +448,11 @@ class HappyFoxClient:
             _utc_after(remaining).strftime("%H:%M:%S"),
         )
 
-    def _lockout_error(self, endpoint: str, remaining: float) -> RateLimitLockoutError:
+    def _lockout_error(self, endpoint: str, remaining: float, status: int = 429) -> RateLimitLockoutError:
         lifts_at = _utc_after(remaining)
         return RateLimitLockoutError(
             f"HappyFox account {self.account_url} is locked out by the HappyFox rate limit "
-            f"(HTTP 429 on GET {endpoint}); the lockout lifts at about "
+            f"(HTTP {status} on GET {endpoint}); the lockout lifts at about "
             f"{lifts_at.strftime('%Y-%m-%d %H:%M:%S')} UTC (in {remaining:.0f}s).",
             lifts_at=lifts_at,
             wait_seconds=remaining,
