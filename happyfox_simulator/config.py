@@ -59,6 +59,9 @@ class SimulatorConfig:
     ``include_updates=1``; ``"never"`` not even then (the parameter is not honoured)."""
     list_omits: tuple[str, ...] = ()
     """Keys of :data:`LIST_OMITTABLE` that ``tickets/`` items leave out (detail keeps them)."""
+    detail_omits: tuple[str, ...] = ()
+    """Keys of :data:`LIST_OMITTABLE` or ``"updates"`` that even ``ticket/<id>/`` leaves out.
+    No page suggests this; it proves what a sync does when a detail comes incomplete."""
     throttle_response: str = "429"
     """Over a rate limit: ``"429"``, or 503 with the wait in a JSON ``error`` message
     (``"503_message"``), in a JSON ``retry_after`` field (``"503_field"``) or in a
@@ -101,6 +104,8 @@ class SimulatorConfig:
             raise ValueError(f"list_updates must be one of {LIST_UPDATES_READINGS}, not {self.list_updates!r}")
         if set(self.list_omits) - set(LIST_OMITTABLE):
             raise ValueError(f"list_omits must be within {LIST_OMITTABLE}, not {self.list_omits!r}")
+        if set(self.detail_omits) - {"updates", *LIST_OMITTABLE}:
+            raise ValueError(f"detail_omits must be within {('updates', *LIST_OMITTABLE)}, not {self.detail_omits!r}")
         if self.throttle_response not in THROTTLE_READINGS:
             raise ValueError(f"throttle_response must be one of {THROTTLE_READINGS}, not {self.throttle_response!r}")
         if not 1 <= self.min_page_size <= 50:

@@ -15,7 +15,7 @@ from .contact_search import compile_contact_query
 from .errors import NotFoundError
 from .model import JSON
 from .paging import PageRequest, page_info, parse_paging
-from .readings import list_item
+from .readings import detail_item, list_item
 from .render import RenderOptions, minify, project, render_ticket
 from .ticket_list import parse_list_query
 from .web import Request, Response, ServerState, json_response
@@ -68,7 +68,7 @@ def ticket_detail(state: ServerState, request: Request) -> Response:
     with store.lock:
         ticket = store.ticket(int(request.args[0]))
         options = RenderOptions(state.signer, state.signer.expiry(state.now()), _flag(request, "show_cf_changes"))
-        return json_response(render_ticket(ticket, options))
+        return json_response(detail_item(render_ticket(ticket, options), state.config))
 
 
 def _paged(items: list[JSON], paging: PageRequest) -> bytes:

@@ -11,7 +11,9 @@ and is read afresh on every request:
   without its ``updates`` key; ``"on_request"`` honours ``include_updates=1``
   (``true`` too), ``"never"`` ignores it. The detail always carries ``updates``.
 * ``list_omits`` (any of ``custom_fields``, ``tags``, ``user``): list items without
-  those keys; the detail keeps them.
+  those keys; the detail keeps them. ``detail_omits`` (those or ``updates``) takes
+  them out of the detail too: no page suggests it, but it lets the tests prove that
+  a sync never erases a child table it was not sent.
 * ``throttle_response``: the older reference answers throttling with HTTP 503 and
   the time to wait in the body (its shape is not shown: a JSON message, a JSON
   ``retry_after`` field, or plain text); the current one with 429.
@@ -48,6 +50,13 @@ def list_item(item: JSON, params: Mapping[str, str], config: SimulatorConfig) ->
     if config.list_updates == "never" or (config.list_updates == "on_request" and not include_updates_requested(params)):
         drop.append("updates")
     for key in drop:
+        item.pop(key, None)
+    return item
+
+
+def detail_item(item: JSON, config: SimulatorConfig) -> JSON:
+    """A ``ticket/<id>/`` answer without ``config.detail_omits`` (``item`` is a fresh view)."""
+    for key in config.detail_omits:
         item.pop(key, None)
     return item
 

@@ -2,7 +2,8 @@
 
 The budget is what bounds a HappyFox sync, so the useful forecast is in GETs. It
 mirrors the sync's own plan (reference lists, a contact sweep if one is due, ticket
-search pages, one detail GET per changed ticket) and asks the API only for totals.
+search pages, one detail GET per changed ticket, with history on or where list items
+lack their child lists) and asks the API only for totals.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from typing import Any
 from happyfox_sync.source import HappyFoxClient
 from happyfox_sync.source.settings import (
     CLOCK_SKEW_SECONDS,
+    MIN_PAGE_SIZE,
     PAGE_SIZE,
     REFERENCE_ENDPOINTS,
     WINDOW_TARGET_TICKETS,
 )
+from happyfox_sync.source.list_items import INCLUDE_UPDATES, missing_keys
 from happyfox_sync.source.transform import parse_timestamp
 from happyfox_sync.source.windows import Window, search_date_covering
 
@@ -82,14 +85,19 @@ def estimate_run(
             result.gets_by_part["contacts sweep"] = max(1, pages)
 
     if "tickets" in wanted:
+        sample: list[Any] = []
         cursor = tickets_state.get("cursor")
         backfill = tickets_state.get("backfill")
         if cursor is None or backfill is not None:
             result.mode = "backfill"
             first_day = date.fromisoformat(backfill["next_start"]) if backfill else start_date
-            body = client.get("tickets/", {"status": "_all", "q": Window(first_day).query, "size": 1, "page": 1})
+            body = client.get(
+                "tickets/",
+                {"status": "_all", "q": Window(first_day).query, "size": MIN_PAGE_SIZE, "page": 1, **INCLUDE_UPDATES},
+            )
             result.probe_gets += 1
             total, _ = _total(body)
+            sample = list(body.get("data") or [])
             windows = max(1, math.ceil(total / WINDOW_TARGET_TICKETS))
             # The backfill's count GET, half a page per window lost to rounding, a narrowing
             # GET per window, and the recent window's page.
@@ -100,10 +108,12 @@ def estimate_run(
         else:
             since = parse_timestamp(cursor)
             window = Window(search_date_covering(since))
-            body = client.get("tickets/", {"status": "_all", "q": window.query, "size": PAGE_SIZE, "page": 1})
+            body = client.get(
+                "tickets/", {"status": "_all", "q": window.query, "size": PAGE_SIZE, "page": 1, **INCLUDE_UPDATES}
+            )
             result.probe_gets += 1
             total, pages = _total(body)
-            sample = body.get("data") or []
+            sample = list(body.get("data") or [])
             threshold = since - timedelta(seconds=CLOCK_SKEW_SECONDS)
             changed = sum(1 for item in sample if (parse_timestamp(item.get("last_modified")) or threshold) >= threshold)
             result.gets_by_part["ticket search pages"] = max(1, pages)
@@ -111,4 +121,6 @@ def estimate_run(
             result.tickets_changed = round(changed * total / len(sample)) if sample else 0
         if custom_field_history and result.tickets_changed:
             result.gets_by_part["ticket details (cf history)"] = result.tickets_changed
+        elif result.tickets_changed and any(missing_keys(item) for item in sample):
+            result.gets_by_part["ticket details (lists lack children)"] = result.tickets_changed
     return result

@@ -30,8 +30,10 @@ from dlt.sources import DltResource
 
 from .helpers import HappyFoxClient, NotFoundError, resolve_base_url
 from .deletions import deleted_ticket_rows
+from .list_items import owners_with_source
 from .pages import checked_page
 from .schema import CONTACT_TABLES, TABLE_HINTS, TICKET_TABLES, tombstone
+from .staff import unlisted_staff_rows
 from .settings import (
     DEFAULT_CONTACTS_SWEEP_HOURS,
     DEFAULT_MAX_GETS_PER_MINUTE,
@@ -201,9 +203,9 @@ def happyfox_source(
         priorities_seen: set[int] = set()
         for batch in sync.tickets():
             ticket_tables, embedded, contact_ids = _ticket_batch_rows(batch, contact_claims, priorities_seen)
-            ticket_ids = [ticket["id"] for ticket in batch]
             yield writer.rows("tickets", ticket_tables["tickets"])
-            yield from writer.owned(ticket_tables, ticket_ids, child_tables)
+            for table in child_tables:  # a ticket without a child key keeps its loaded rows
+                yield from writer.owned(ticket_tables, owners_with_source(batch, table), (table,))
             yield from writer.owned(embedded, contact_ids, CONTACT_TABLES)
             if embedded.get("priorities"):
                 yield writer.rows("priorities", embedded["priorities"])
@@ -268,7 +270,10 @@ def happyfox_source(
                 raise
             if not isinstance(records, list):
                 raise ValueError(f"{endpoint} answered with {type(records).__name__}, expected a list")
-            yield writer.rows(name, [reference_row(record) for record in records])
+            rows = [reference_row(record) for record in records]
+            if name == "staff":  # agents no longer listed stay, as inactive (see .staff)
+                rows += unlisted_staff_rows(dlt.current.pipeline(), (record.get("id") for record in records))
+            yield writer.rows(name, rows)
             if choices_table:
                 yield writer.rows(choices_table, [row for record in records for row in choice_rows(record)])
 

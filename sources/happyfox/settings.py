@@ -10,6 +10,10 @@ API_PATH = "/api/1.1/json/"
 PAGE_SIZE = 50
 """The API's maximum page size: every list GET must carry as many records as allowed."""
 
+MIN_PAGE_SIZE = 10
+"""The smallest ``size`` an older reference says the server honours (smaller is raised
+to it): a GET that only needs a total asks for this, and no paging assumes less."""
+
 DEFAULT_START_DATE = "2000-01-01"
 """First-run backfill start: early enough for any real account."""
 

@@ -45,7 +45,8 @@ class WindowRead:
 
 
 def search_params(window: Window, page: int, size: int = PAGE_SIZE) -> dict[str, Any]:
-    return {"status": "_all", "q": window.query, "size": size, "page": page}
+    # include_updates: an older page's list parameter; see list_items for why it is sent.
+    return {"status": "_all", "q": window.query, "size": size, "page": page, "include_updates": 1}
 
 
 def first_page(client: PagedGetter, window: Window) -> tuple[dict[str, Any], int]:

@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable, Iterator
 
-from .settings import CLOCK_SKEW_SECONDS, MAX_WINDOW_PASSES, WINDOW_TARGET_TICKETS
+from .list_items import complete_list_items
+from .settings import CLOCK_SKEW_SECONDS, MAX_WINDOW_PASSES, MIN_PAGE_SIZE, WINDOW_TARGET_TICKETS
 from .ticket_search import PagedGetter, WindowRead, first_page, read_window
 from .transform import parse_timestamp, read_field
 from .windows import Window, next_span_days, search_date_covering
@@ -106,7 +107,7 @@ class TicketSync:
         must come from HappyFox's clock: were ours hours ahead, a ticket modified
         during the backfill could fall into a closed window already read.
         """
-        body = self.client.get("tickets/", {"status": "_all", "q": Window(self.start_date).query, "size": 1, "page": 1})
+        body = self.client.get("tickets/", {"status": "_all", "q": Window(self.start_date).query, "size": MIN_PAGE_SIZE, "page": 1})
         expected = int(((body or {}).get("page_info") or {}).get("last_index") or 0)
         return {
             "started_at": self._server_instant(local_start).isoformat(),
@@ -206,6 +207,8 @@ class TicketSync:
         the deletion reconciliation marks it.
         """
         if not self.custom_field_history:
+            tickets, fetched = complete_list_items(self.client, tickets)
+            self.progress.details_fetched += fetched
             self.progress.tickets_emitted += len(tickets)
             return tickets
         requests = [(f"ticket/{ticket['id']}/", {"show_cf_changes": "true"}) for ticket in tickets]
