@@ -89,11 +89,11 @@ def owners_with_source(tickets: Iterable[Ticket], table: str) -> Sequence[int]:
         return [ticket["id"] for ticket in tickets]
     owners = []
     for ticket in tickets:
-        if key in missing_keys(ticket):
+        if key not in missing_keys(ticket):
+            owners.append(ticket["id"])
+        elif table == CHILD_KEYS[key][0]:  # one warning per ticket and key
             logger.warning(
                 "ticket %s came without %r even in its detail: its %s rows are kept as loaded before",
-                ticket["id"], key, table,
+                ticket["id"], key, ", ".join(CHILD_KEYS[key]),
             )
-        else:
-            owners.append(ticket["id"])
     return owners

@@ -214,3 +214,13 @@ def test_an_agent_deactivated_between_runs_stays_in_staff_with_past_activity(tmp
         after = warehouse.count(f"ticket_updates where by__id = {busiest['id']} and by__type = 'staff'")
     assert row == [(busiest["id"], busiest["name"], False)]
     assert after == authored > 0
+
+
+def test_only_an_absent_key_or_a_null_list_counts_as_missing() -> None:
+    from happyfox_sync.source.list_items import missing_keys
+
+    complete = {"id": 1, "updates": [], "custom_fields": [], "tags": "", "user": {"id": 2}}
+    assert missing_keys(complete) == []
+    assert missing_keys({**complete, "tags": None, "user": None}) == []
+    assert missing_keys({**complete, "updates": None, "custom_fields": None}) == ["updates", "custom_fields"]
+    assert missing_keys({"id": 1}) == ["updates", "custom_fields", "tags", "user"]
