@@ -278,3 +278,19 @@ def test_null_authors_are_served_as_null(start_sim, api) -> None:
     sim = start_sim(desk)
     served = api(sim).get(f"ticket/{ticket['id']}/").json()["updates"]
     assert [u["by"] is None for u in served] == [u["by"] is None for u in ticket["updates"]]
+
+
+def test_each_reading_has_a_command_line_option() -> None:
+    from happyfox_simulator.__main__ import _parser, config_from_args
+
+    args = _parser().parse_args([
+        "--list-updates", "on_request", "--list-omits", "tags,user", "--throttle-response", "503_text",
+        "--redirect-unslashed", "--min-page-size", "10", "--hide-inactive-staff", "--no-priorities",
+        "--smart-rule-rate", "0.3", "--null-author-rate", "0.2",
+    ])
+    config = config_from_args(args)
+    config.validate()
+    assert (config.list_updates, config.list_omits, config.throttle_response, config.redirect_unslashed,
+            config.min_page_size, config.inactive_staff_listed, config.priorities_endpoint) == (
+        "on_request", ("tags", "user"), "503_text", True, 10, False, False)
+    assert (args.smart_rule_rate, args.null_author_rate) == (0.3, 0.2)
