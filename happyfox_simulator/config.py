@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .tie_order import TIE_ORDERS
+
 FAULT_KINDS: tuple[str, ...] = ("500", "502", "503", "reset", "truncated", "stall")
 """Every failure the simulator can inject into a GET (see :mod:`.faults`)."""
 
@@ -46,6 +48,8 @@ class SimulatorConfig:
     """``minify_response=true`` items: ``"objects"`` -> ``{"id": n}``, ``"ids"`` -> ``n``."""
     priorities_endpoint: bool = True
     """``priorities/`` is not in the current reference; ``False`` makes it 404."""
+    search_tie_order: str = "id"
+    """Order of tickets tied on last updated under ``q``: ``"id"`` or ``"alternating"`` (:mod:`.tie_order`)."""
 
     latency_seconds: float = 0.0
     """Added to every response, so concurrency and timeouts can be observed."""
@@ -69,6 +73,8 @@ class SimulatorConfig:
 
     def validate(self) -> None:
         """Reject settings that would make the server misbehave in confusing ways."""
+        if self.search_tie_order not in TIE_ORDERS:
+            raise ValueError(f"search_tie_order must be one of {TIE_ORDERS}, not {self.search_tie_order!r}")
         if self.minify_style not in MINIFY_STYLES:
             raise ValueError(f"minify_style must be one of {MINIFY_STYLES}, not {self.minify_style!r}")
         unknown = set(self.fault_kinds) - set(FAULT_KINDS)

@@ -39,6 +39,10 @@ def list_tickets(state: ServerState, request: Request) -> Response:
     with store.lock:
         now = state.now()
         ids = state.ticket_lists.ids(store, query, config.search_timezone, now)
+        if query.q:
+            ids = state.tie_order.apply(
+                config.search_tie_order, query, ids, lambda i: store.tickets_by_id[i].get("last_updated_at")
+            )
         info = page_info(len(ids), paging)
         page_ids = ids[paging.offset : paging.offset + paging.size]
         if _flag(request, "minify_response"):

@@ -30,6 +30,7 @@ from .server import SimulatorHTTPServer
 from .stats import Stats
 from .store import Store
 from .ticket_list import TicketLists
+from .tie_order import TieOrder
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ class Simulator:
         self.store = Store(helpdesk, clock=self.now)
         self.stats = Stats()
         self.ticket_lists = TicketLists()
+        self.tie_order = TieOrder()
         self.signer = AttachmentSigner()
         self.limiter = RateLimiter()
         self.churn = Churn()

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .stats import Stats
     from .store import Store
     from .ticket_list import TicketLists
+    from .tie_order import TieOrder
 
 JSON_TYPE = "application/json"
 
@@ -54,6 +55,7 @@ class ServerState(Protocol):
     store: Store
     stats: Stats
     ticket_lists: TicketLists
+    tie_order: TieOrder
     signer: AttachmentSigner
 
     @property
