@@ -48,6 +48,9 @@ class SimulatorConfig:
     """``minify_response=true`` items: ``"objects"`` -> ``{"id": n}``, ``"ids"`` -> ``n``."""
     priorities_endpoint: bool = True
     """``priorities/`` is not in the current reference; ``False`` makes it 404."""
+    embedded_contact: str = "full"
+    """The contact inside a ticket: ``"full"`` (documented: with ``custom_fields`` and
+    ``contact_groups``) or ``"bare"`` (without those two keys)."""
     search_tie_order: str = "id"
     """Order of tickets tied on last updated under ``q``: ``"id"`` or ``"alternating"`` (:mod:`.tie_order`)."""
 
@@ -73,6 +76,8 @@ class SimulatorConfig:
 
     def validate(self) -> None:
         """Reject settings that would make the server misbehave in confusing ways."""
+        if self.embedded_contact not in ("full", "bare"):
+            raise ValueError(f"embedded_contact must be 'full' or 'bare', not {self.embedded_contact!r}")
         if self.search_tie_order not in TIE_ORDERS:
             raise ValueError(f"search_tie_order must be one of {TIE_ORDERS}, not {self.search_tie_order!r}")
         if self.minify_style not in MINIFY_STYLES:

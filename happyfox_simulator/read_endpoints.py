@@ -48,7 +48,7 @@ def list_tickets(state: ServerState, request: Request) -> Response:
         if _flag(request, "minify_response"):
             data: list[object] = minify(page_ids, config.minify_style)
         else:
-            options = RenderOptions(state.signer, state.signer.expiry(now))
+            options = RenderOptions(state.signer, state.signer.expiry(now), embedded_contact=config.embedded_contact)
             tickets = [store.tickets_by_id[i] for i in page_ids]
             if fields:
                 wanted = project(tickets, fields)
@@ -70,7 +70,12 @@ def ticket_detail(state: ServerState, request: Request) -> Response:
     store = state.store
     with store.lock:
         ticket = store.ticket(int(request.args[0]))
-        options = RenderOptions(state.signer, state.signer.expiry(state.now()), _flag(request, "show_cf_changes"))
+        options = RenderOptions(
+            state.signer,
+            state.signer.expiry(state.now()),
+            _flag(request, "show_cf_changes"),
+            embedded_contact=state.config.embedded_contact,
+        )
         return json_response(render_ticket(ticket, options))
 
 
