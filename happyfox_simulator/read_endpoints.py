@@ -93,7 +93,9 @@ def list_contacts(state: ServerState, request: Request) -> Response:
     with store.lock:
         contacts = [c for c in store.helpdesk.contacts if all(p(c) for p in predicates)]
         contacts.sort(key=lambda c: c["id"])
-        return Response(body=_paged(contacts, paging))
+        body = _paged(contacts, paging)
+    state.after_contact_page(paging.page)
+    return Response(body=body)
 
 
 def contact_detail(state: ServerState, request: Request) -> Response:

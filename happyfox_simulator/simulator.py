@@ -57,6 +57,8 @@ class Simulator:
         self.churn = Churn()
         self.on_list_page: Callable[[int], None] | None = None
         """Called with the page number after each ``tickets/`` page is built, before it is sent."""
+        self.on_contact_page: Callable[[int], None] | None = None
+        """Called with the page number after each ``users/`` page is built, before it is sent."""
         self._faults = FaultInjector()
         self._host, self._port = host, port
         self._server: SimulatorHTTPServer | None = None
@@ -142,6 +144,15 @@ class Simulator:
                 hook(page)
             except Exception:  # a broken test hook must not turn the page into a 500
                 log.exception("on_list_page hook failed for page %s", page)
+
+    def after_contact_page(self, page: int) -> None:
+        """Run the ``on_contact_page`` test hook after a ``users/`` page."""
+        hook = self.on_contact_page
+        if hook is not None:
+            try:
+                hook(page)
+            except Exception:  # a broken test hook must not turn the page into a 500
+                log.exception("on_contact_page hook failed for page %s", page)
 
     def reset_rate_limits(self) -> None:
         """Forget the rate windows and lift any lockout (between test runs)."""

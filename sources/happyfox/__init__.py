@@ -18,8 +18,6 @@ Usage::
 
 from __future__ import annotations
 
-import itertools
-
 from datetime import date, datetime, timedelta
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
@@ -29,15 +27,14 @@ from dlt.sources import DltResource
 
 from .helpers import HappyFoxClient, NotFoundError, resolve_base_url
 from .contact_rows import ContactClaims, claimed_contact_rows
+from .contact_sweep import SweepRead, sweep_contacts
 from .deletions import deleted_ticket_rows
-from .pages import checked_page
 from .schema import CONTACT_TABLES, TABLE_HINTS, TICKET_TABLES, tombstone
 from .settings import (
     DEFAULT_CONTACTS_SWEEP_HOURS,
     DEFAULT_MAX_GETS_PER_MINUTE,
     DEFAULT_RECONCILE_HOURS,
     DEFAULT_START_DATE,
-    PAGE_SIZE,
     REFERENCE_ENDPOINTS,
 )
 from .ticket_sync import TicketSync, TicketSyncProgress, utc_now
@@ -207,17 +204,13 @@ def happyfox_source(
         if swept_at and started - datetime.fromisoformat(swept_at) < timedelta(hours=contacts_sweep_hours):
             return
         writer = TableWriter()
-        first = checked_page(client, "users/", {"size": PAGE_SIZE, "page": 1}, what="the contact sweep")
-        rest = (("users/", {"size": PAGE_SIZE, "page": page}) for page in range(2, first.page_count + 1))
-        later = (
-            checked_page(client, "users/", {"size": PAGE_SIZE, "page": number}, body, what="the contact sweep")
-            for number, body in enumerate(client.get_many(rest), start=2)
-        )
-        for page in itertools.chain([first], later):
+        found = SweepRead()
+        for items in sweep_contacts(client, found):
             # tables already sent this run (embedded in a ticket, or a shifted page) are skipped
-            tables, owners = claimed_contact_rows(page.items, contact_claims)
+            tables, owners = claimed_contact_rows(items, contact_claims)
             yield from writer.owned(tables, owners, CONTACT_TABLES)
-        state["swept_at"] = started.isoformat()
+        if found.complete:
+            state["swept_at"] = started.isoformat()
 
     @dlt.resource(name="deleted_tickets", table_name="tickets", **TABLE_HINTS["tickets"])
     def deleted_tickets() -> Iterator[Any]:
