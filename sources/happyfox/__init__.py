@@ -26,6 +26,7 @@ from dlt.common.configuration import with_config
 from dlt.sources import DltResource
 
 from .helpers import HappyFoxClient, NotFoundError, resolve_base_url
+from .helpers.client import DEFAULT_MAX_LOCKOUT_WAITS
 from .contact_rows import ContactClaims, claimed_contact_rows
 from .contact_sweep import SweepRead, sweep_contacts
 from .deletions import deleted_ticket_rows
@@ -117,6 +118,7 @@ def make_client(
     max_retries: int = 8,
     wait_on_lockout: bool = True,
     rate_limit_lockout_seconds: float = 600.0,
+    max_lockout_waits: int = DEFAULT_MAX_LOCKOUT_WAITS,
 ) -> HappyFoxClient:
     """A client configured from ``sources.happyfox.*`` (config, secrets, environment).
 
@@ -133,6 +135,7 @@ def make_client(
         max_retries=max_retries,
         wait_on_lockout=wait_on_lockout,
         rate_limit_lockout_seconds=rate_limit_lockout_seconds,
+        max_lockout_waits=max_lockout_waits,
     )
 
 

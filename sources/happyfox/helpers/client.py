@@ -61,6 +61,9 @@ Params = Mapping[str, Any] | None
 DOCUMENTED_GET_LIMIT = 500
 """HappyFox's documented account-wide cap on GETs per minute."""
 
+DEFAULT_MAX_LOCKOUT_WAITS = 3
+"""Lockouts a run waits out before it stops (exit 5): 30 minutes at HappyFox's 10 each."""
+
 LOCKOUT_MARGIN_SECONDS = 1.0
 """Added to every lockout pause, so the retried request does not land on the
 lockout's last instant (the server's and our clocks start it a few ms apart)."""
@@ -156,7 +159,8 @@ class HappyFoxClient:
     from ``retry_backoff_seconds`` up to ``retry_backoff_max_seconds`` plus jitter.
     A 429 pauses all requests for the ``Retry-After`` header's seconds if sent, else
     ``rate_limit_lockout_seconds`` (+ :data:`LOCKOUT_MARGIN_SECONDS`), then resends;
-    with ``wait_on_lockout=False`` it raises :class:`RateLimitLockoutError` instead.
+    with ``wait_on_lockout=False`` it raises :class:`RateLimitLockoutError` instead,
+    and so does the lockout after ``max_lockout_waits`` waited-out ones.
     ``transport`` is handed to httpx (tests, proxies).
     """
 
@@ -172,6 +176,7 @@ class HappyFoxClient:
         max_retries: int = 8,
         wait_on_lockout: bool = True,
         rate_limit_lockout_seconds: float = 600.0,
+        max_lockout_waits: int = DEFAULT_MAX_LOCKOUT_WAITS,
         retry_backoff_seconds: float = 0.5,
         retry_backoff_max_seconds: float = 30.0,
         transport: httpx.BaseTransport | None = None,
@@ -199,6 +204,8 @@ class HappyFoxClient:
             raise ConfigurationError(f"max_concurrency must be at least 1, got {max_concurrency!r}")
         if max_retries < 0:
             raise ConfigurationError(f"max_retries must be >= 0, got {max_retries!r}")
+        if max_lockout_waits < 0:
+            raise ConfigurationError(f"max_lockout_waits must be >= 0, got {max_lockout_waits!r}")
 
         self.max_gets_per_minute = max_gets_per_minute
         self.max_concurrency = max_concurrency or default_max_concurrency(max_gets_per_minute)
@@ -206,6 +213,9 @@ class HappyFoxClient:
         self.max_retries = max_retries
         self.wait_on_lockout = wait_on_lockout
         self.rate_limit_lockout_seconds = rate_limit_lockout_seconds
+        self.max_lockout_waits = max_lockout_waits
+        self._lockouts = 0
+        self._lockouts_lock = threading.Lock()
         self._backoff = _Backoff(retry_backoff_seconds, retry_backoff_max_seconds)
         self.stats = RequestStats()
         self._clock_offset: float | None = None
@@ -411,6 +421,7 @@ class HappyFoxClient:
     def _on_rate_limited(self, response: httpx.Response, endpoint: str) -> None:
         """Pause every thread for the lockout; raise instead when not waiting."""
         self.stats.record_rate_limited()
+        self._count_lockout(endpoint)
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         wait = (retry_after if retry_after is not None else self.rate_limit_lockout_seconds)
         wait += LOCKOUT_MARGIN_SECONDS
@@ -427,6 +438,30 @@ class HappyFoxClient:
             self.account_url,
             remaining,
             _utc_after(remaining).strftime("%H:%M:%S"),
+        )
+
+    def _count_lockout(self, endpoint: str) -> None:
+        """Count a 429 that starts a new lockout; past ``max_lockout_waits`` stop the run.
+
+        A proxy or an account that answers 429 forever would otherwise keep the run
+        waiting, lockout after lockout, while it holds the run lock and every later
+        scheduled run refuses to start. 429s of requests already in flight when a
+        lockout began belong to that lockout and are not counted again.
+        """
+        with self._lockouts_lock:
+            if self._pacer.paused_remaining() > 0:
+                return
+            self._lockouts += 1
+            if self._lockouts <= self.max_lockout_waits or not self.wait_on_lockout:
+                return
+        raise RateLimitLockoutError(
+            f"HappyFox account {self.account_url} still answered HTTP 429 on GET {endpoint} after "
+            f"{self.max_lockout_waits} lockouts were waited out (max_lockout_waits = {self.max_lockout_waits}); "
+            "stopping so that later runs can start; check for another integration using the budget "
+            "or a proxy that answers 429.",
+            lifts_at=_utc_after(self.rate_limit_lockout_seconds),
+            wait_seconds=self.rate_limit_lockout_seconds,
+            endpoint=endpoint,
         )
 
     def _lockout_error(self, endpoint: str, remaining: float) -> RateLimitLockoutError:
