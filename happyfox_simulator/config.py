@@ -15,7 +15,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .tie_order import TIE_ORDERS
 
 FAULT_KINDS: tuple[str, ...] = ("500", "502", "503", "reset", "truncated", "stall")
-"""Every failure the simulator can inject into a GET (see :mod:`.faults`)."""
+"""The failures the simulator injects into a GET by default (see :mod:`.faults`)."""
+OPT_IN_FAULT_KINDS: tuple[str, ...] = ("bad_encoding",)
+"""Failures injected only when listed in ``fault_kinds``."""
 
 MINIFY_STYLES: tuple[str, ...] = ("objects", "ids")
 
@@ -82,9 +84,9 @@ class SimulatorConfig:
             raise ValueError(f"search_tie_order must be one of {TIE_ORDERS}, not {self.search_tie_order!r}")
         if self.minify_style not in MINIFY_STYLES:
             raise ValueError(f"minify_style must be one of {MINIFY_STYLES}, not {self.minify_style!r}")
-        unknown = set(self.fault_kinds) - set(FAULT_KINDS)
+        unknown = set(self.fault_kinds) - set(FAULT_KINDS) - set(OPT_IN_FAULT_KINDS)
         if unknown:
-            raise ValueError(f"unknown fault kinds {sorted(unknown)}; known: {FAULT_KINDS}")
+            raise ValueError(f"unknown fault kinds {sorted(unknown)}; known: {FAULT_KINDS + OPT_IN_FAULT_KINDS}")
         if not 0.0 <= self.fault_rate <= 1.0:
             raise ValueError("fault_rate must be within [0, 1]")
         try:

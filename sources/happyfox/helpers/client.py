@@ -10,9 +10,10 @@ What shapes it:
   (retries included, from every thread) passes one :class:`GetPacer`, which spaces
   request starts evenly; a 429 pauses all threads, then the same request is sent
   again, so nothing is lost.
-* **Real services fail transiently.** 5xx, timeouts, resets, protocol errors and
-  unreadable JSON bodies are retried with exponential backoff and jitter; 4xx are
-  not (they will not get better, and they cost budget).
+* **Real services fail transiently.** 5xx, timeouts, resets, protocol and proxy
+  errors, undecodable and unreadable JSON bodies (any ``httpx.RequestError``) are
+  retried with exponential backoff and jitter; 4xx are not (they will not get
+  better, and they cost budget), nor a request httpx refuses to send.
 * **Secrets stay secret.** The key and auth code live only inside the
   ``httpx.BasicAuth`` of the private client; no message, repr or log line is built
   from headers or the auth object.
@@ -366,9 +367,9 @@ class HappyFoxClient:
             started = time.monotonic()
             try:
                 response = self._http.get(path, params=params)
-            except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+            except httpx.RequestError as exc:  # every transport, proxy and decoding error httpx has
                 logger.debug("GET %s -> %s after %.3fs", endpoint, type(exc).__name__, time.monotonic() - started)
-                raise self._transport_failure(exc) from exc
+                raise self._transport_failure(exc, path, endpoint) from exc
             logger.debug(
                 "GET %s -> %d in %.3fs", endpoint, response.status_code, time.monotonic() - started
             )
@@ -378,8 +379,22 @@ class HappyFoxClient:
                 continue
             return self._parse(response, path, endpoint)
 
-    def _transport_failure(self, exc: httpx.HTTPError) -> _TransientFailure:
-        """Name a failed exchange for the retry log; connect failures mean the host is unreachable."""
+    def _transport_failure(self, exc: httpx.RequestError, path: str, endpoint: str) -> Exception:
+        """Name a failed exchange for the retry log; connect and proxy failures mean the host is unreachable.
+
+        A request httpx refuses to send (``LocalProtocolError``, ``UnsupportedProtocol``)
+        would be refused again: it fails at once with one line. Every other
+        ``httpx.RequestError`` is retried.
+        """
+        if isinstance(exc, (httpx.LocalProtocolError, httpx.UnsupportedProtocol)):
+            return HappyFoxAPIError(
+                f"GET {path} on {self.account_url} could not be sent: {type(exc).__name__}: {_one_line(exc)}.",
+                endpoint=endpoint,
+            )
+        if isinstance(exc, httpx.ProxyError):
+            return _TransientFailure("proxy", f"ProxyError: {_one_line(exc)}", unreachable=True)
+        if isinstance(exc, httpx.DecodingError):
+            return _TransientFailure("decoding", f"undecodable body (DecodingError: {_one_line(exc)})")
         if isinstance(exc, httpx.TimeoutException):
             return _TransientFailure(
                 "timeout",
@@ -390,7 +405,9 @@ class HappyFoxClient:
             return _TransientFailure(
                 "connection", f"{type(exc).__name__}: {exc}", unreachable=isinstance(exc, httpx.ConnectError)
             )
-        return _TransientFailure("protocol", f"RemoteProtocolError: {exc}")
+        if isinstance(exc, httpx.RemoteProtocolError):
+            return _TransientFailure("protocol", f"RemoteProtocolError: {exc}")
+        return _TransientFailure("transport", f"{type(exc).__name__}: {_one_line(exc)}")
 
     def _note_server_clock(self, response: httpx.Response) -> None:
         """Remember how far HappyFox's clock is from ours, from the ``Date`` header.
@@ -542,6 +559,11 @@ class HappyFoxClient:
             endpoint=endpoint,
             status_code=failure.status_code,
         )
+
+
+def _one_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def _utc_after(seconds: float) -> datetime:
