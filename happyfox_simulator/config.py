@@ -56,6 +56,10 @@ class SimulatorConfig:
     search_tie_order: str = "id"
     """Order of tickets tied on last updated under ``q``: ``"id"`` or ``"alternating"`` (:mod:`.tie_order`)."""
 
+    date_skew_seconds: float = 0.0
+    """Added to the ``Date`` header of every ``date_skew_every``-th response: a fast CDN clock (:mod:`.date_header`)."""
+    date_skew_every: int = 1
+
     latency_seconds: float = 0.0
     """Added to every response, so concurrency and timeouts can be observed."""
     fault_rate: float = 0.0

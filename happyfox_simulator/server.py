@@ -81,7 +81,8 @@ class _Handler(BaseHTTPRequestHandler):
         same world as the records (a fixed test clock included)."""
         if timestamp is not None:
             return super().date_time_string(timestamp)
-        now = self.server.app.state.now()
+        state = self.server.app.state
+        now = state.date_header.instant(state.config, state.now())
         return email.utils.format_datetime(now.replace(tzinfo=UTC), usegmt=True)
 
     def setup(self) -> None:

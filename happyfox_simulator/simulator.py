@@ -30,6 +30,7 @@ from .server import SimulatorHTTPServer
 from .stats import Stats
 from .store import Store
 from .ticket_list import TicketLists
+from .date_header import DateHeader
 from .tie_order import TieOrder
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ class Simulator:
         self.stats = Stats()
         self.ticket_lists = TicketLists()
         self.tie_order = TieOrder()
+        self.date_header = DateHeader()
         self.signer = AttachmentSigner()
         self.limiter = RateLimiter()
         self.churn = Churn()

@@ -15,6 +15,7 @@ import orjson
 
 if TYPE_CHECKING:
     from .config import SimulatorConfig
+    from .date_header import DateHeader
     from .render import AttachmentSigner
     from .stats import Stats
     from .store import Store
@@ -56,6 +57,7 @@ class ServerState(Protocol):
     stats: Stats
     ticket_lists: TicketLists
     tie_order: TieOrder
+    date_header: DateHeader
     signer: AttachmentSigner
 
     @property

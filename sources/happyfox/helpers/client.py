@@ -65,6 +65,9 @@ DOCUMENTED_GET_LIMIT = 500
 DEFAULT_MAX_LOCKOUT_WAITS = 3
 """Lockouts a run waits out before it stops (exit 5): 30 minutes at HappyFox's 10 each."""
 
+CLOCK_SAMPLES = 51
+"""``Date`` headers kept for the server clock estimate (the most recent ones)."""
+
 LOCKOUT_MARGIN_SECONDS = 1.0
 """Added to every lockout pause, so the retried request does not land on the
 lockout's last instant (the server's and our clocks start it a few ms apart)."""
@@ -219,7 +222,7 @@ class HappyFoxClient:
         self._lockouts_lock = threading.Lock()
         self._backoff = _Backoff(retry_backoff_seconds, retry_backoff_max_seconds)
         self.stats = RequestStats()
-        self._clock_offset: float | None = None
+        self._clock_offsets: deque[float] = deque(maxlen=CLOCK_SAMPLES)
         self._clock_lock = threading.Lock()
         self._pacer = GetPacer(max_gets_per_minute)
         self._http = httpx.Client(
@@ -413,8 +416,11 @@ class HappyFoxClient:
         """Remember how far HappyFox's clock is from ours, from the ``Date`` header.
 
         ``Date`` is whole seconds, floored, and stamped before the response travelled,
-        so ``Date - our receipt time`` never overstates the server's clock: a cursor
-        taken with it can only be early, which re-reads, never late, which would skip.
+        so an honest ``Date - our receipt time`` never overstates the server's clock.
+        A header need not be honest (a CDN in front of the API stamps its own, from a
+        clock that may run ahead), so the last :data:`CLOCK_SAMPLES` offsets are kept
+        and :meth:`server_clock_offset` gives their lower median, which one fast
+        header cannot move.
         """
         header = response.headers.get("Date")
         if not header:
@@ -427,13 +433,20 @@ class HappyFoxClient:
             server = server.replace(tzinfo=timezone.utc)
         offset = (server - datetime.now(timezone.utc)).total_seconds()
         with self._clock_lock:
-            if self._clock_offset is None or offset > self._clock_offset:
-                self._clock_offset = offset
+            self._clock_offsets.append(offset)
 
     def server_clock_offset(self) -> float | None:
-        """Seconds to add to our UTC clock to get (at most) HappyFox's; None before any ``Date``."""
+        """Seconds to add to our UTC clock to get HappyFox's, by the ``Date`` headers; None before any.
+
+        The lower median of the recent samples: robust to a minority of fast headers.
+        It is not proof on its own (every header may come from a fast clock); the
+        ticket sync also caps it by what the records show (``ticket_sync``).
+        """
         with self._clock_lock:
-            return self._clock_offset
+            samples = sorted(self._clock_offsets)
+        if not samples:
+            return None
+        return samples[(len(samples) - 1) // 2]
 
     def _on_rate_limited(self, response: httpx.Response, endpoint: str) -> None:
         """Pause every thread for the lockout; raise instead when not waiting."""
