@@ -49,6 +49,11 @@ class SimulatorHTTPServer(ThreadingHTTPServer):
             self._open.discard(request)
         super().shutdown_request(request)
 
+    def open_connections(self) -> int:
+        """Client connections the server holds open right now (keep-alive ones included)."""
+        with self._open_lock:
+            return len(self._open)
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Client disconnects (e.g. after a read timeout on a stall) are normal here."""
         log.debug("connection from %s ended with an error", client_address, exc_info=True)

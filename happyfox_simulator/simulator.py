@@ -99,6 +99,10 @@ class Simulator:
     ) -> None:
         self.stop()
 
+    def open_connections(self) -> int:
+        """Client connections open right now: a client that closed its pool leaves none."""
+        return self._server.open_connections() if self._server is not None else 0
+
     # -- addresses and credentials --------------------------------------------------------
 
     @property

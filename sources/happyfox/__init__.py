@@ -25,11 +25,12 @@ import dlt
 from dlt.common.configuration import with_config
 from dlt.sources import DltResource
 
-from .helpers import HappyFoxClient, NotFoundError, resolve_base_url
+from .helpers import ConfigurationError, HappyFoxClient, NotFoundError, resolve_base_url
 from .helpers.client import DEFAULT_MAX_LOCKOUT_WAITS
 from .contact_rows import ContactClaims, claimed_contact_rows
 from .contact_sweep import SweepRead, sweep_contacts
 from .deletions import deleted_ticket_rows
+from .owned_client import OwnedClient, no_lease
 from .schema import CONTACT_TABLES, TABLE_HINTS, TICKET_TABLES, tombstone
 from .settings import (
     DEFAULT_CONTACTS_SWEEP_HOURS,
@@ -165,8 +166,12 @@ def happyfox_source(
     ``sources.happyfox`` section. ``client`` lets a caller share one client (one GET
     budget, one request account) across runs; ``progress`` receives live counters.
     """
+    if checkpoint_tickets is not None and int(checkpoint_tickets) < 1:
+        raise ConfigurationError(f"sources.happyfox.checkpoint_tickets must be at least 1, got {checkpoint_tickets}")
+    leased = no_lease
     if client is None:
-        client = make_client()
+        owned = OwnedClient(make_client)
+        client, leased = owned, owned.leased  # type: ignore[assignment]
     first_day = date.fromisoformat(str(start_date)[:10])
     ticket_progress = progress or TicketSyncProgress()
     contact_claims = ContactClaims()
@@ -174,6 +179,7 @@ def happyfox_source(
     # Resources that feed several tables carry no table hints of their own: dlt copies a
     # resource's hints (a primary key) into every table variant it dispatches to.
     @dlt.resource(name="tickets")
+    @leased
     def tickets() -> Iterator[Any]:
         """Changed tickets with their updates, tags, custom fields and attachments."""
         writer = TableWriter()
@@ -199,6 +205,7 @@ def happyfox_source(
     # Reference lists and the contact sweep run in dlt's worker threads beside the
     # tickets: with slow responses, sequential small GETs would leave budget unused.
     @dlt.resource(name="contacts", parallelized=True)
+    @leased
     def contacts() -> Iterator[Any]:
         """A full sweep of ``users/`` when the last one is older than ``contacts_sweep_hours``."""
         state = dlt.current.resource_state()
@@ -216,6 +223,7 @@ def happyfox_source(
             state["swept_at"] = started.isoformat()
 
     @dlt.resource(name="deleted_tickets", table_name="tickets", **TABLE_HINTS["tickets"])
+    @leased
     def deleted_tickets() -> Iterator[Any]:
         """Tickets deleted in HappyFox, flagged in ``tickets`` (see :mod:`.deletions`)."""
         state = dlt.current.resource_state()
@@ -251,7 +259,7 @@ def happyfox_source(
             if choices_table:
                 yield writer.rows(choices_table, [row for record in records for row in choice_rows(record)])
 
-        return dlt.resource(read, name=name, parallelized=True)
+        return dlt.resource(leased(read), name=name, parallelized=True)
 
     return [tickets, contacts, deleted_tickets, *(reference(name) for name in REFERENCE_ENDPOINTS)]
 
