@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 import dlt
 from contextlib import contextmanager
@@ -95,9 +95,22 @@ def published_duckdb_file(destination: str | None, pipeline_name: str) -> Wareho
     pipeline first ran in). Configured credentials are the user's own choice of file or
     service (MotherDuck, a connection string) and are written in place.
     """
-    if (destination or "duckdb") != "duckdb" or dlt.config.get("destination.duckdb.credentials") is not None:
+    if (destination or "duckdb") != "duckdb" or _names_a_duckdb_database(dlt.config.get("destination.duckdb.credentials")):
         return None
     return WarehouseFiles(Path.cwd() / f"{pipeline_name}.duckdb")
+
+
+def _names_a_duckdb_database(credentials: Any) -> bool:
+    """True when configured DuckDB credentials choose a database, not only its settings.
+
+    ``[destination.duckdb.credentials] global_config = {...}`` tunes DuckDB and leaves
+    the file the command's default.
+    """
+    if credentials is None:
+        return False
+    if isinstance(credentials, Mapping):
+        return bool(credentials.get("database"))
+    return True
 
 
 def resolve_destination(name: str | None, pipeline_name: str) -> Any:

@@ -79,6 +79,7 @@ from happyfox_sync.run import RunOptions, make_pipeline
 apply_runtime_defaults()
 pipeline = make_pipeline(RunOptions(), "happyfox_sync", "happyfox")
 with pipeline.sql_client() as client:
+    print(pipeline.destination_client().config.credentials.database)
     print(client.execute_sql("select current_setting('memory_limit')")[0][0])
 """
 
@@ -98,7 +99,9 @@ def _memory_limit_in_a_run(workdir: Path, secrets_toml: str | None = None, **env
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    return result.stdout.strip().splitlines()[-1]
+    database, limit = result.stdout.strip().splitlines()[-2:]
+    assert database == str(workdir / "happyfox_sync.sync.duckdb")  # a DuckDB setting never moves the warehouse
+    return limit
 
 
 def _as_duckdb_shows(limit: str) -> str:
