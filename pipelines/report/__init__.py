@@ -129,7 +129,7 @@ def write_report(
         charts=drawn,
         empty_panels=len(figures.charts) - drawn,
     )
-    logger.info("report written to %s (%.0f kB, %d charts, %.1fs)", path, result.bytes / 1024, drawn, result.seconds)
+    logger.debug("report written to %s (%.0f kB, %d charts, %.1fs)", path, result.bytes / 1024, drawn, result.seconds)
     return result
 
 

@@ -204,7 +204,7 @@ def tiles(reader: ModelReader, window: Window, durations: Durations) -> list[Til
              "SLA targets met, tickets created in the last 30 days" if _sla_ready(reader)
              else "no SLA targets configured", "def-sla"),
         Tile("satisfaction", "Satisfaction", _number(m.get("satisfaction_30")) if ratings else None, "rating",
-             f"average latest rating of {ratings:,} ticket(s) resolved in the last 30 days", "def-satisfaction"),
+             f"average latest rating, tickets resolved in the last 30 days ({ratings:,} rated)", "def-satisfaction"),
     ]
 
 
@@ -551,7 +551,7 @@ def collect(reader: ModelReader, window: Window, custom_field: Optional[str] = N
     durations = Durations(reader)
     notes = []
     if not reader.has("ticket_metrics"):
-        notes.append(NO_MODELS)
+        notes.append(f"No data yet: {NO_MODELS}.")
     elif not durations.business:
         notes.append("Durations are calendar time: business hours are not configured.")
     agent_rows, agents_no_data = agents(reader, window, durations)

@@ -20,7 +20,7 @@ from happyfox_sync.models import ModelsError, translate
 
 
 class ReportError(Exception):
-    """The report cannot be built: bad arguments or a destination it cannot read."""
+    """The report cannot be built as asked: bad arguments, or a destination without SQL."""
 
 
 def _plain(value: Any) -> Any:
@@ -75,14 +75,11 @@ class ModelReader:
 
         def resolve(kind: str, table: str) -> str:
             if kind != "reporting":
-                raise ReportError(f"{name}: the report reads only the reporting models, not {{{{ raw }}}}.{table}")
+                raise ModelsError(f"{name}: the report reads only the reporting models, not {{{{ raw }}}}.{table}")
             with self.client.with_alternative_dataset_name(self.reporting_dataset):
                 return str(self.client.make_qualified_table_name(table))
 
-        try:
-            statement = translate(sql, self.dialect, resolve, name)
-        except ModelsError as ex:
-            raise ReportError(str(ex)) from ex
+        statement = translate(sql, self.dialect, resolve, name)
         with self.client.execute_query(statement) as cursor:
             names = [d[0] for d in cursor.description]
             return [dict(zip(names, map(_plain, row))) for row in cursor.fetchall()]
