@@ -267,7 +267,7 @@ def weekly_durations(reader: ModelReader, window: Window, durations: Durations, 
             if first_response
             else "Per week of the last resolution: median and 90th percentile time from creation to resolution"
         )
-        + f", in hours of {durations.basis}.",
+        + f", in hours ({durations.basis}).",
         "def-first-response" if first_response else "def-resolution-time",
     )
     if not reader.has("ticket_metrics"):

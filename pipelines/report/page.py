@@ -12,7 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
+import importlib.metadata
 import json
+import os
+from pathlib import Path
 from typing import Any, Optional
 
 import altair as alt
@@ -127,13 +130,47 @@ for (const [id, spec] of Object.entries(specs)) {
 """
 
 
+def bundle_cache_dir() -> Path:
+    """Where the JavaScript bundle is kept between runs: $HAPPYFOX_SYNC_CACHE_DIR, else the
+    user's cache folder ($XDG_CACHE_HOME or ~/.cache)/happyfox-sync."""
+    configured = os.environ.get("HAPPYFOX_SYNC_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "happyfox-sync"
+
+
 @functools.lru_cache(maxsize=1)
 def javascript_bundle() -> str:
-    """Vega + Vega-Lite + vega-embed as one script, for the Vega-Lite version altair targets."""
+    """Vega + Vega-Lite + vega-embed as one script, for the Vega-Lite version altair targets.
+
+    vl-convert bundles the libraries anew on its first call in a process (1.5 s on an
+    idle machine, several seconds on a busy one), so the result is cached on disk, keyed
+    by the vl-convert and Vega-Lite versions: a scheduled report pays it once per machine
+    and upgrade. A cache that cannot be read or written is simply not used.
+    """
     wanted = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
     versions = vl_convert.get_vegalite_versions()
-    bundle = vl_convert.javascript_bundle(vl_version=wanted if wanted in versions else None)
-    return bundle.replace("</script", "<\\/script")
+    vl_version = wanted if wanted in versions else versions[-1]
+    cache = bundle_cache_dir() / f"vega-bundle-vlconvert{importlib.metadata.version('vl-convert-python')}-vl{vl_version}.js"
+    try:
+        bundle = cache.read_text(encoding="utf-8")
+        if bundle.rstrip().endswith(BUNDLE_END):
+            return bundle
+    except OSError:
+        pass
+    bundle = vl_convert.javascript_bundle(vl_version=vl_version).replace("</script", "<\\/script")
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+        tmp.write_text(bundle, encoding="utf-8")
+        os.replace(tmp, cache)
+    except OSError:
+        pass
+    return bundle
+
+
+BUNDLE_END = "window.vegaLite=__default1;"
+"""How vl-convert's bundle ends; a cached file that does not was cut short and is rebuilt."""
 
 
 def format_value(tile: Tile) -> str:
