@@ -38,12 +38,11 @@ class ReportSettings:
     @classmethod
     def resolve(cls, output: Optional[str], days: Optional[int]) -> "ReportSettings":
         """Command-line values over `[happyfox_sync]` report settings over the defaults."""
-        configured_days = dlt.config.get("happyfox_sync.report_days", int)
         custom_field = dlt.config.get("happyfox_sync.report_custom_field", str)
         try:
             return cls(
                 output=check_output(output or DEFAULT_REPORT_PATH),
-                days=check_days(days if days is not None else configured_days if configured_days is not None else DEFAULT_DAYS),
+                days=check_days(days if days is not None else _configured_days()),
                 custom_field=custom_field or None,
             )
         except ReportError as ex:
@@ -56,9 +55,21 @@ class ReportSettings:
         if not path:
             return None
         try:
-            return cls.resolve(path, None)
-        except SyncError as ex:
-            raise SyncError(f"[happyfox_sync] report_path: {ex}", ex.code) from None
+            check_output(path)
+        except ReportError as ex:
+            raise SyncError(f"[happyfox_sync] report_path: {ex}", ExitCode.CONFIG) from None
+        return cls.resolve(path, None)
+
+
+def _configured_days() -> int:
+    """`[happyfox_sync] report_days`, as a whole number, else the default."""
+    value = dlt.config.get("happyfox_sync.report_days")
+    if value is None or value == "":
+        return DEFAULT_DAYS
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise ReportError(f"[happyfox_sync] report_days must be a whole number of days, not {value!r}") from None
 
 
 def add_report_options(parser: argparse.ArgumentParser) -> None:

@@ -109,3 +109,11 @@ def test_the_demo_writes_a_report_and_prints_its_path(tmp_path: Path) -> None:
     page = tmp_path / "happyfox_demo_report.html"
     assert f"report: {page}" in result.stdout
     assert 'data-panel="agents"' in page.read_text(encoding="utf-8")
+
+
+def test_a_report_days_setting_that_is_not_a_number_exits_2_naming_it(synced_folder: Path) -> None:
+    result = run(["report"], synced_folder, environment(synced_folder, HAPPYFOX_SYNC__REPORT_DAYS="ninety"))
+    assert result.code == 2
+    assert result.stderr.strip() == (
+        "happyfox-sync: error: [happyfox_sync] report_days must be a whole number of days, not 'ninety'"
+    )
