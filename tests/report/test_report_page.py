@@ -125,3 +125,15 @@ def test_the_page_prints_to_pdf_with_every_chart(report, browser, tmp_path):
     context.close()
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 20_000
     assert drawn > 0
+
+
+def test_hovering_a_bar_shows_its_figures_in_a_tooltip(report, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(report.resolve().as_uri())
+    page.wait_for_function("document.querySelectorAll('.chart[data-rendered]').length === 7", timeout=30_000)
+    page.hover("#chart-by_category svg g.role-mark > path >> nth=0")
+    page.wait_for_selector("#vg-tooltip-element.visible", timeout=5_000)
+    tooltip = page.inner_text("#vg-tooltip-element")
+    context.close()
+    assert "name" in tooltip and "tickets" in tooltip
