@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
                 "SOURCES__HAPPYFOX__API_KEY": simulator.api_key,
                 "SOURCES__HAPPYFOX__AUTH_CODE": simulator.auth_code,
                 "SOURCES__HAPPYFOX__MAX_GETS_PER_MINUTE": "10000000",
+                "SOURCES__HAPPYFOX__MAX_CONCURRENCY": "4",  # a real budget sets it; this one would ask for thousands
                 "SOURCES__HAPPYFOX__CUSTOM_FIELD_HISTORY": "false",
                 "SOURCES__HAPPYFOX__CHECKPOINT_TICKETS": str(max(2000, args.tickets)),
             }
