@@ -192,7 +192,8 @@ def format_value(tile: Tile) -> str:
 
 
 def _tile(tile: Tile) -> str:
-    value = "" if tile.value is None else (str(int(tile.value)) if tile.unit == "count" else f"{tile.value:g}")
+    # the figure itself, machine-readable (tests and scrapers compare it with SQL)
+    value = "" if tile.value is None else (str(int(tile.value)) if tile.unit == "count" else str(round(float(tile.value), 2)))
     note = tile.note if tile.value is not None else f"no data: {tile.note}"
     return (
         f'<div class="tile{" empty" if tile.value is None else ""}" data-tile="{tile.key}" data-value="{value}"'

@@ -104,3 +104,27 @@ def test_no_temporary_file_is_left_and_the_page_replaces_the_previous_one(pipeli
     write_report(pipeline, path, days=7, as_of=AS_OF)
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
     assert "Last 7 days:" in path.read_text(encoding="utf-8")
+
+
+def test_a_tile_keeps_its_exact_figure_beside_the_rounded_text():
+    tile = Tile("median_resolution", "Median resolution", 12345.67, "minutes", "note", "def-resolution-time")
+    figures = Figures(window=Window(dt.date(2026, 3, 2), 90), tiles=[tile], charts=[], agents=[],
+                      agents_no_data="none", duration_basis="calendar time", notes=[])
+    page = render(figures, title="Report", source="x", generated_at=dt.datetime(2026, 3, 2))
+    assert 'data-tile="median_resolution" data-value="12345.67"' in page
+    assert '<div class="value">8.6 d</div>' in page
+
+
+def test_a_destination_without_sql_is_refused_with_one_line(tmp_path):
+    import dlt
+    import pytest
+
+    from happyfox_sync.report import ReportError
+
+    pipeline = dlt.pipeline(
+        pipeline_name="hf_files", pipelines_dir=str(tmp_path / "p"),
+        destination=dlt.destinations.filesystem(bucket_url=(tmp_path / "files").as_uri()), dataset_name="happyfox",
+    )
+    with pytest.raises(ReportError, match=r"^the report needs a SQL destination .*'filesystem', which has no SQL engine"):
+        write_report(pipeline, tmp_path / "r.html")
+    assert not (tmp_path / "r.html").exists()
