@@ -462,6 +462,8 @@ def by_custom_field(reader: ModelReader, window: Window, custom_field: Optional[
     )
     fields: dict[int, dict[str, Any]] = {}
     for r in rows:
+        if r["field_id"] is None:
+            continue
         fields.setdefault(int(r["field_id"]), {"name": r["field_name"], "type": r["field_type"], "rows": []})["rows"].append(r)
     chosen: Optional[int] = None
     if custom_field:
