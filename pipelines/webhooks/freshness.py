@@ -9,8 +9,9 @@ delivery of its last version is never newer.
 
 An embedded contact is a snapshot taken when its ticket was written. Its ``updated_at``
 does not move when only its ticket counts change, so a snapshot is written only when its
-ticket is at least as recently modified as every ticket of that contact already in the
-warehouse (and its ``updated_at`` is not older than the warehouse's).
+ticket is at least as recently written as every ticket of that contact already in the
+warehouse (``last_modified``, then the highest ``update_id`` for writes in one second),
+and its ``updated_at`` is not older than the warehouse's.
 """
 
 from __future__ import annotations
@@ -71,13 +72,22 @@ class WarehouseView:
         }
         return {ticket_id: Version(when, counts.get(ticket_id, 0)) for ticket_id, when in modified.items()}
 
-    def contact_latest_ticket(self, contact_ids: Iterable[int]) -> dict[int, datetime | None]:
+    def contact_latest_snapshot(self, contact_ids: Iterable[int]) -> dict[int, tuple[float, int]]:
+        """Per contact, the newest (``last_modified``, highest ``update_id``) of its tickets held."""
         rows = self._query(
-            "select contact_id, max(last_modified) from {tickets} where contact_id in ({ids}) group by contact_id",
-            ["tickets"],
+            "select t.contact_id, t.last_modified, max(u.update_id) from {tickets} t "
+            "left join {ticket_updates} u on u.ticket_id = t.id "
+            "where t.contact_id in ({ids}) group by t.contact_id, t.id, t.last_modified",
+            ["tickets", "ticket_updates"],
             contact_ids,
         )
-        return {int(contact_id): _aware(latest) for contact_id, latest in rows}
+        latest: dict[int, tuple[float, int]] = {}
+        for contact_id, modified, update_id in rows:
+            when = _aware(modified)
+            key = (when.timestamp() if when else float("-inf"), -1 if update_id is None else int(update_id))
+            if key > latest.get(int(contact_id), (float("-inf"), -1)):
+                latest[int(contact_id)] = key
+        return latest
 
     def contact_updated_at(self, contact_ids: Iterable[int]) -> dict[int, datetime | None]:
         rows = self._query("select id, updated_at from {contacts} where id in ({ids})", ["contacts"], contact_ids)

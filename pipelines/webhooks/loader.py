@@ -181,17 +181,16 @@ class WebhookLoader:
                 continue
             contact_id = int(contact["id"])
             current = best.get(contact_id)
-            if current is None or (payload.version.sort_key(), delivery.seq) > (current[0].version.sort_key(), current[1].seq):
+            if current is None or (payload.snapshot_key(), delivery.seq) > (current[0].snapshot_key(), current[1].seq):
                 best[contact_id] = (payload, delivery, contact)
-        latest = view.contact_latest_ticket(best)
+        latest = view.contact_latest_snapshot(best)
         updated = view.contact_updated_at(best)
         rows: list[ContactRows] = []
         dead: list[tuple[Delivery, str]] = []
         for contact_id, (payload, delivery, contact) in best.items():
-            modified = payload.version.modified
-            newest_ticket = latest.get(contact_id)
-            if newest_ticket is not None and (modified is None or modified < newest_ticket):
-                continue
+            held = latest.get(contact_id)
+            if held is not None and payload.snapshot_key() < held:
+                continue  # a later write of another of the contact's tickets is already loaded
             try:
                 part = ContactRows(contact)
             except (ValueError, TypeError, KeyError) as problem:

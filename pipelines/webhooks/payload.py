@@ -73,6 +73,22 @@ class TicketPayload:
         return int(self.ticket["id"])
 
     @property
+    def latest_update_id(self) -> int:
+        """The highest ``update_id`` in the history (-1 when none): orders writes across tickets.
+
+        Update ids are handed out account-wide as writes happen (every public client shows
+        them growing); it is only a tie-break between snapshots of one contact taken in the
+        same second, and a wrong reading costs nothing the next scheduled run does not fix.
+        """
+        ids = [u.get("update_id") for u in self.ticket.get("updates") or () if isinstance(u, dict)]
+        return max((int(i) for i in ids if isinstance(i, int) and not isinstance(i, bool)), default=-1)
+
+    def snapshot_key(self) -> tuple[float, int]:
+        """How recent the embedded contact is: when its ticket was written, then the update id."""
+        modified = self.version.modified
+        return (modified.timestamp() if modified else float("-inf"), self.latest_update_id)
+
+    @property
     def version(self) -> Version:
         updates = self.ticket.get("updates")
         return Version(_modified(self.ticket), len(updates) if isinstance(updates, list) else None)

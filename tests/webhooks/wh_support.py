@@ -98,3 +98,114 @@ def receiver(warehouse: Warehouse | None, folder: Path, *, load: bool = True, **
         thread.join(timeout=120)
         queue.close()
         sock.close()
+
+
+# -- a busy helpdesk, written the real way (POSTs to the simulator's write endpoints) ------------
+
+
+class HttpChurn:
+    """Seeded random writes through the simulator's HTTP write endpoints, none of them deletions.
+
+    Replies, private notes, contact replies, status changes, tag and custom field
+    updates, moves and new tickets: every write HappyFox announces by webhook. A write
+    the simulator refuses (a compulsory field on completion) is simply not counted.
+    """
+
+    def __init__(self, simulator: Any, seed: int) -> None:
+        import random
+
+        self.simulator = simulator
+        self.rng = random.Random(seed)
+        self.http = httpx.Client(base_url=simulator.api_url, auth=(simulator.api_key, simulator.auth_code), timeout=30)
+        self.touched: set[int] = set()
+        self.kinds: dict[str, int] = {}
+
+    def close(self) -> None:
+        self.http.close()
+
+    def _staff(self) -> int:
+        return self.rng.choice([s["id"] for s in self.simulator.helpdesk.staff if s.get("active")])
+
+    def _ticket(self) -> dict[str, Any]:
+        return self.rng.choice(self.simulator.helpdesk.tickets)
+
+    def write(self, count: int) -> None:
+        for _ in range(count):
+            kind = self.rng.choice(["reply", "reply", "note", "contact", "status", "tags", "fields", "move", "new", "new"])
+            ticket = self._ticket()
+            path, payload = getattr(self, f"_{kind}")(ticket)
+            response = self.http.post(path, json=payload)
+            if response.status_code == 200:
+                self.kinds[kind] = self.kinds.get(kind, 0) + 1
+                body = response.json()
+                self.touched.add(int(body["id"]) if kind == "new" else ticket["id"])
+
+    def _reply(self, ticket: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return f"ticket/{ticket['id']}/staff_update/", {
+            "staff": self._staff(), "html": f"<p>reply {self.rng.randrange(10**6)}</p>", "time_spent": 2}
+
+    def _note(self, ticket: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return f"ticket/{ticket['id']}/staff_pvtnote/", {
+            "staff": self._staff(), "html": f"note {self.rng.randrange(10**6)}", "time_spent": 1}
+
+    def _contact(self, ticket: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return f"ticket/{ticket['id']}/user_reply/", {"user": ticket["user"]["id"], "text": "any news?"}
+
+    def _status(self, ticket: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        statuses = [s["id"] for s in self.simulator.helpdesk.statuses if s["id"] != ticket["status"]["id"]]
+        return f"ticket/{ticket['id']}/staff_update/", {"staff": self._staff(), "status": self.rng.choice(statuses), "time_spent": 1}
+
+    def _tags(self, ticket: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return f"ticket/{ticket['id']}/update_tags/", {"staff_id": self._staff(), "add": f"tag{self.rng.randrange(20)}"}
+
+    def _fields(self, ticket: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        texts = [f for f in self.simulator.helpdesk.ticket_custom_fields if f["type"] == "text"]
+        payload: dict[str, Any] = {"staff": self._staff()}
+        if texts:
+            payload[f"t-cf-{self.rng.choice(texts)['id']}"] = f"value {self.rng.randrange(1000)}"
+        return f"ticket/{ticket['id']}/update_custom_fields/", payload
+
+    def _move(self, ticket: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        others = [c["id"] for c in self.simulator.helpdesk.categories if c["id"] != ticket["category"]["id"]]
+        return f"ticket/{ticket['id']}/move/", {"staff_id": self._staff(), "target_category_id": self.rng.choice(others)}
+
+    def _new(self, ticket: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        desk = self.simulator.helpdesk
+        category = self.rng.choice([c for c in desk.categories if c.get("public", True)])
+        payload: dict[str, Any] = {
+            "category": category["id"], "subject": f"new {self.rng.randrange(10**6)}", "text": "help",
+            "client": self.rng.choice(desk.contacts)["id"],
+        }
+        for definition in desk.ticket_custom_fields:
+            applies = any(link.get("category") == category["id"] for link in definition.get("categories") or ())
+            if definition.get("required") and applies:
+                payload[f"t-cf-{definition['id']}"] = _value(definition)
+        return "tickets/", payload
+
+
+def _value(definition: dict[str, Any]) -> Any:
+    kind = definition["type"]
+    if kind == "choice":
+        return definition["choices"][0]["id"]
+    if kind == "multiple_choice":
+        return [definition["choices"][0]["id"]]
+    if kind == "number":
+        return 3
+    if kind == "date":
+        return "2026-01-15"
+    return "filled in"
+
+
+WEBHOOK_TABLES = (
+    "tickets", "ticket_updates", "ticket_custom_field_values", "ticket_tags", "ticket_attachments",
+    "contacts", "contact_custom_field_values", "contact_group_members",
+)
+"""Every table a webhook payload fills; custom-field history waits for the next scheduled run."""
+
+
+def ticket_gets(simulator: Any) -> int:
+    return int(simulator.stats.gets_by_endpoint.get("tickets/", 0))
+
+
+def detail_gets(simulator: Any) -> int:
+    return int(simulator.stats.gets_by_endpoint.get("ticket/<id>/", 0))
