@@ -100,6 +100,7 @@ def create_app(
             return {
                 "status": "ok" if counters.last_error is None else "degraded",
                 "queue_depth": queue.depth(),
+                "loading": bool(loader is not None and loader.busy),
                 "dead_letters": queue.dead_letter_count(),
                 "last_load_at": _iso(queue.last_load_at()),
                 "lag_seconds": 0.0 if oldest is None else round(max(0.0, time.time() - oldest), 3),

@@ -8,6 +8,7 @@ it must run on the machine (and in the directory) where the scheduled sync runs.
 from __future__ import annotations
 
 import logging
+import signal
 from pathlib import Path
 
 import uvicorn
@@ -58,7 +59,13 @@ def serve(options: RunOptions, host: str, port: int) -> None:
     app = create_app(settings, loader.queue, loader)
     logger.info("receiving HappyFox webhooks on http://%s:%d/happyfox/webhook (queue %s)", host, port, loader.queue.path)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="on")
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM and then raises the signal again;
+    # a stop request that was honoured is a normal end (exit 0), not a kill.
+    stopped: list[int] = []
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda received, frame: stopped.append(received))
     try:
         uvicorn.Server(config).run()
     finally:
         loader.queue.close()
+    logger.info("receiver stopped%s", " on request" if stopped else "")
