@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import signal
 from pathlib import Path
+from typing import Any, Callable
 
 import uvicorn
 
@@ -47,9 +48,19 @@ def build_loader(options: RunOptions, settings: WebhookSettings) -> WebhookLoade
     return WebhookLoader(queue, target, settings, scrub=_privacy_scrub())
 
 
-def _privacy_scrub() -> object:
-    """The scheduled sync's scrub of raw ticket JSON, when this version has one."""
-    return None
+def _privacy_scrub() -> Callable[[dict[str, Any]], dict[str, Any]] | None:
+    """The scheduled sync's privacy policy applied to each webhook ticket before its rows are made.
+
+    The same ``[sources.happyfox]`` privacy settings as the sync (``message_bodies``,
+    ``contact_pii``), through the source's own scrub, when this version of the source
+    has the privacy module.
+    """
+    try:
+        from happyfox_sync.source.privacy import load_privacy_policy
+    except ImportError:
+        return None
+    policy = load_privacy_policy()
+    return policy.scrub_ticket if policy.active else None
 
 
 def serve(options: RunOptions, host: str, port: int) -> None:
