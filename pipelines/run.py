@@ -189,6 +189,7 @@ def _load(
     refresh: bool | None,
 ) -> RunSummary:
     summary = RunSummary(pipeline.pipeline_name, str(pipeline.destination.destination_name), pipeline.dataset_name)
+    columns_before = contract_columns(pipeline)
     progress = TicketSyncProgress()
     checkpoint = dlt.config.get("sources.happyfox.checkpoint_tickets", int)
     cf_history = dlt.config.get("sources.happyfox.custom_field_history", bool)
@@ -220,10 +221,29 @@ def _load(
             summary.add_load(_row_counts(pipeline))
     finally:
         reporter.stop()
+    if columns_before:  # a first run (or a fresh machine) has nothing to compare with
+        known_tables = {table for table, _ in columns_before}
+        summary.new_columns = sorted(
+            f"{table}.{column}" for table, column in contract_columns(pipeline) - columns_before if table in known_tables
+        )
     if not options.no_models and _models_enabled():
         summary.models = build_reporting_models(pipeline, materialize=options.materialize_models)
     summary.finish(client, time.monotonic() - started)
     return summary
+
+
+def contract_columns(pipeline: dlt.Pipeline) -> set[tuple[str, str]]:
+    """Every (table, column) of the pipeline's schema, dlt's own tables left out."""
+    if pipeline.default_schema_name is None:
+        return set()
+    tables = pipeline.default_schema.tables
+    return {
+        (name, column)
+        for name, table in tables.items()
+        if not name.startswith("_dlt")
+        for column in table.get("columns", {})
+        if not column.startswith("_dlt")
+    }
 
 
 def _file_format(pipeline: dlt.Pipeline) -> str | None:
