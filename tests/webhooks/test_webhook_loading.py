@@ -223,3 +223,40 @@ def test_tickets_created_by_webhook_before_any_scheduled_run_are_fully_synced_by
         warehouse.sync(client_for(simulator))
         assert_no_duplicate_keys(warehouse)
         assert_warehouse_equals_truth(warehouse, simulator)
+
+
+def test_a_late_delivery_older_than_what_the_scheduled_sync_loaded_is_skipped(tmp_path: Path) -> None:
+    with running(helpdesk(20, seed=26)) as simulator:
+        warehouse = _synced(simulator, tmp_path)
+        user = HelpdeskUser(simulator)
+        ticket_id = simulator.helpdesk.tickets[6]["id"]
+        with receiver(warehouse, tmp_path) as rx:
+            sender = _sender(simulator, rx)
+            user.post(f"ticket/{ticket_id}/staff_update/", {"staff": user.staff_id(), "html": "<p>early</p>", "time_spent": 1})
+            late = sender.payload("ticket-updated", simulator.store.ticket(ticket_id))
+            user.post(f"ticket/{ticket_id}/staff_update/", {"staff": user.staff_id(), "html": "<p>later</p>", "time_spent": 1})
+            warehouse.sync(client_for(simulator))
+            assert rx.post(late).status_code == 200
+            rx.wait_drained()
+            health = rx.health()
+        user.close()
+        assert (health["loaded"], health["stale_skipped"]) == (0, 1)
+        assert_warehouse_equals_truth(warehouse, simulator)
+
+
+def test_webhooks_load_into_postgres_the_same_way(tmp_path: Path, postgres_dsn: str) -> None:
+    from tests.webhooks.wh_support import PostgresWarehouse
+
+    with running(helpdesk(80, seed=27)) as simulator:
+        warehouse = PostgresWarehouse(tmp_path, dataset=f"webhooks_{tmp_path.name[-12:].lower().replace('-', '_')}", dsn=postgres_dsn)
+        warehouse.sync(client_for(simulator))
+        with receiver(warehouse, tmp_path) as rx, _sender(simulator, rx, duplicate_rate=0.3, reorder_window=5, seed=8) as sender:
+            churn = HttpChurn(simulator, seed=27)
+            churn.write(40)
+            assert sender.wait_idle(60)
+            rx.wait_drained(60)
+            churn.close()
+        assert_no_duplicate_keys(warehouse)
+        assert_warehouse_equals_truth(warehouse, simulator, tables=WEBHOOK_TABLES)
+        warehouse.sync(client_for(simulator))
+        assert_warehouse_equals_truth(warehouse, simulator)

@@ -209,3 +209,30 @@ def ticket_gets(simulator: Any) -> int:
 
 def detail_gets(simulator: Any) -> int:
     return int(simulator.stats.gets_by_endpoint.get("ticket/<id>/", 0))
+
+
+@dataclass
+class PostgresWarehouse(Warehouse):
+    """The harness's warehouse in the tests' PostgreSQL server, under a dataset of its own."""
+
+    dsn: str = ""
+
+    def pipeline(self) -> Any:
+        import dlt
+
+        return dlt.pipeline(
+            pipeline_name=self.name,
+            pipelines_dir=str(self.folder / "pipelines"),
+            destination=dlt.destinations.postgres(self.dsn),
+            dataset_name=self.dataset,
+        )
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        import psycopg2
+
+        with psycopg2.connect(self.dsn) as connection, connection.cursor() as cursor:
+            cursor.execute(f"set search_path = {self.dataset}; set timezone = 'UTC'")
+            cursor.execute(sql)
+            rows = cursor.fetchall()
+        connection.close()
+        return [tuple(row) for row in rows]
