@@ -33,6 +33,7 @@ import dlt
 from filelock import FileLock, Timeout
 
 from happyfox_sync.duckdb_files import WarehouseFiles
+from happyfox_sync.interrupted_packages import drop_superseded_packages
 from happyfox_sync.run_lock import AlreadyRunningError, RunLock, webhook_batch_lock_path
 
 from .counters import Counters
@@ -129,6 +130,7 @@ class WebhookLoader:
         result = BatchResult(taken=len(deliveries))
         pipeline = self.target.make_pipeline()
         file_format = _file_format(pipeline)
+        drop_superseded_packages(pipeline)
         if pipeline.has_pending_data:
             logger.info("loading what an interrupted run left behind before the webhook batch")
             pipeline.run(loader_file_format=file_format)

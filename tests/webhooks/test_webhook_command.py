@@ -167,3 +167,38 @@ def test_the_receiver_and_a_scheduled_sync_at_once_both_succeed_and_nothing_is_d
     figures("webhook beside sync", syncs_started_during_a_batch=overlapped, writes=sum(churn.kinds.values()),
             deliveries=sender.stats.delivered, loaded=health["loaded"], batches=health["batches"], rows_compared=rows)
     assert overlapped >= 1
+
+
+def test_a_receiver_killed_while_its_loader_normalizes_or_loads_loses_nothing_and_duplicates_nothing(tmp_path: Path) -> None:
+    from tests.reliability.rel_support import pipeline_phase, wait_for_phase
+
+    with running(helpdesk(400, seed=42)) as simulator:
+        env = cli_environment(tmp_path, simulator, **FAST)
+        assert run_cli(["--no-models"], tmp_path, env).code == 0
+        holding = {**env, "HAPPYFOX_SYNC__WEBHOOKS__BATCH_SECONDS": "3600", "HAPPYFOX_SYNC__WEBHOOKS__BATCH_TICKETS": "100000"}
+        first = CliReceiver(tmp_path, holding)
+        churn = HttpChurn(simulator, seed=42)
+        with WebhookSender(simulator, Delivery(url=first.url + "/happyfox/webhook", secret=SECRET, duplicate_rate=0.2,
+                                               reorder_window=5, seed=42)) as sender:
+            churn.write(300)
+            assert sender.wait_idle(120)
+        acknowledged = sender.stats.delivered
+        first.run.kill()
+        churn.close()
+        warehouse = CliWarehouse(tmp_path)
+        hit = []
+        for target in ("normalize", "load"):
+            receiver = CliReceiver(tmp_path, {**env, "HAPPYFOX_SYNC__WEBHOOKS__BATCH_TICKETS": "60"})
+            reached = wait_for_phase(receiver.run, warehouse.working_dir, target)
+            hit.append(pipeline_phase(warehouse.working_dir))
+            receiver.run.kill()
+            assert reached and receiver.run.code == -9
+        last = CliReceiver(tmp_path, env)
+        health = last.wait_loaded()
+        assert last.stop() == 0
+        assert _queue_depth(tmp_path) == 0
+        assert_no_duplicate_keys(warehouse)
+        rows = assert_warehouse_equals_truth(warehouse, simulator, tables=WEBHOOK_TABLES)
+    figures("webhook kill -9 mid-load", acknowledged=acknowledged, killed_in=hit, rows_compared=rows,
+            loaded_by_last=health["loaded"])
+    assert hit == ["normalize", "load"]
