@@ -16,6 +16,7 @@ and its ``updated_at`` is not older than the warehouse's.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
@@ -34,23 +35,41 @@ def _aware(value: Any) -> datetime | None:
 
 
 class WarehouseView:
-    """Reads of the warehouse the loader needs, made inside the run lock."""
+    """Reads of the warehouse the loader needs, made inside the run lock over one connection.
+
+    Use as a context manager: opening a destination connection costs more than the
+    queries (a DuckDB file open and dlt's configuration resolution), so a batch opens one.
+    """
 
     def __init__(self, pipeline: dlt.Pipeline) -> None:
         self.pipeline = pipeline
+        self._client: Any = None
+        self._stack: ExitStack | None = None
+
+    def __enter__(self) -> "WarehouseView":
+        schema = self.pipeline.default_schema if self.pipeline.default_schema_name else None
+        if schema is not None and "tickets" in schema.tables:
+            self._stack = ExitStack()
+            self._client = self._stack.enter_context(self.pipeline.sql_client())
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        if self._stack is not None:
+            self._stack.close()
+        self._client = self._stack = None
 
     def _query(self, sql_template: str, tables: Iterable[str], ids: Iterable[int]) -> list[tuple[Any, ...]]:
         id_list = ", ".join(str(int(i)) for i in sorted(set(ids)))
-        if not id_list:
+        if not id_list or self._client is None:
+            return []  # nothing asked, or nothing loaded yet
+        schema = self.pipeline.default_schema
+        if any(table not in schema.tables for table in tables):
             return []
-        schema = self.pipeline.default_schema if self.pipeline.default_schema_name else None
-        if schema is None or any(table not in schema.tables for table in tables):
-            return []  # nothing loaded yet
+        client = self._client
+        names = {table: client.make_qualified_table_name(table) for table in tables}
         try:
-            with self.pipeline.sql_client() as client:
-                names = {table: client.make_qualified_table_name(table) for table in tables}
-                with client.execute_query(sql_template.format(ids=id_list, **names)) as cursor:
-                    return [tuple(row) for row in cursor.fetchall()]
+            with client.execute_query(sql_template.format(ids=id_list, **names)) as cursor:
+                return [tuple(row) for row in cursor.fetchall()]
         except DatabaseUndefinedRelation:
             return []
 

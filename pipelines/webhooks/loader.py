@@ -147,20 +147,19 @@ class WebhookLoader:
             current = newest.get(payload.ticket_id)
             if current is None or (payload.version.sort_key(), delivery.seq) >= (current[0].version.sort_key(), current[1].seq):
                 newest[payload.ticket_id] = (payload, delivery)
-        view = WarehouseView(pipeline)
-        stored = view.ticket_versions(newest)
-        fresh = [(p, d) for p, d in newest.values() if p.version.newer_than(stored.get(p.ticket_id))]
-        ticket_rows: list[TicketRows] = []
-        loaded: list[tuple[TicketPayload, Delivery, dict[str, Any]]] = []
-        for payload, delivery in fresh:
-            try:
-                ticket = self._scrubbed(payload.ticket)
-                ticket_rows.append(TicketRows(ticket))
-                loaded.append((payload, delivery, ticket))
-            except (ValueError, TypeError, KeyError) as problem:
-                dead.append((delivery, f"ticket {payload.ticket_id}: {problem}"))
-        contact_rows, contact_dead = self._contacts(view, loaded)
-        dead.extend(contact_dead)
+        with WarehouseView(pipeline) as view:
+            stored = view.ticket_versions(newest)
+            fresh = [(p, d) for p, d in newest.values() if p.version.newer_than(stored.get(p.ticket_id))]
+            ticket_rows: list[TicketRows] = []
+            loaded: list[tuple[TicketPayload, Delivery, dict[str, Any]]] = []
+            for payload, delivery in fresh:
+                try:
+                    ticket = self._scrubbed(payload.ticket)
+                    ticket_rows.append(TicketRows(ticket))
+                    loaded.append((payload, delivery, ticket))
+                except (ValueError, TypeError, KeyError) as problem:
+                    dead.append((delivery, f"ticket {payload.ticket_id}: {problem}"))
+            contact_rows = self._contacts(view, loaded)
         if ticket_rows:
             pipeline.run(webhook_source(ticket_rows, contact_rows), loader_file_format=file_format)
         result.loaded = len(ticket_rows)
@@ -174,7 +173,7 @@ class WebhookLoader:
 
     def _contacts(
         self, view: WarehouseView, loaded: list[tuple[TicketPayload, Delivery, dict[str, Any]]]
-    ) -> tuple[list[ContactRows], list[tuple[Delivery, str]]]:
+    ) -> list[ContactRows]:
         """The newest snapshot of each embedded contact, when it is not older than the warehouse's."""
         best: dict[int, tuple[TicketPayload, Delivery, dict[str, Any]]] = {}
         for payload, delivery, ticket in loaded:
@@ -188,7 +187,6 @@ class WebhookLoader:
         latest = view.contact_latest_snapshot(best)
         updated = view.contact_updated_at(best)
         rows: list[ContactRows] = []
-        dead: list[tuple[Delivery, str]] = []
         for contact_id, (payload, delivery, contact) in best.items():
             held = latest.get(contact_id)
             if held is not None and payload.snapshot_key() < held:
@@ -203,7 +201,7 @@ class WebhookLoader:
             if stored_updated is not None and mine is not None and mine < stored_updated:
                 continue
             rows.append(part)
-        return rows, dead
+        return rows
 
     def _scrubbed(self, ticket: dict[str, Any]) -> dict[str, Any]:
         return self.scrub(ticket) if self.scrub is not None else ticket
