@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from happyfox_simulator.webhooks import WebhookSender, WebhookSettings as Delivery
 from tests.reliability.rel_support import CliRun, CliWarehouse, cli_environment, figures, run_cli, start_cli
@@ -90,6 +91,7 @@ def test_a_bad_batch_setting_is_exit_2_naming_it(tmp_path: Path) -> None:
     assert SECRET not in result.output
 
 
+@pytest.mark.timeout(600)
 def test_a_receiver_killed_after_acknowledging_and_before_loading_loses_nothing_after_a_restart(tmp_path: Path) -> None:
     with running(helpdesk(150, seed=40)) as simulator:
         env = cli_environment(tmp_path, simulator, **FAST)
@@ -123,8 +125,9 @@ def test_a_receiver_killed_after_acknowledging_and_before_loading_loses_nothing_
         assert SECRET not in run.output
 
 
+@pytest.mark.timeout(900)
 def test_the_receiver_and_a_scheduled_sync_at_once_both_succeed_and_nothing_is_duplicated(tmp_path: Path) -> None:
-    with running(helpdesk(1500, seed=41), latency_seconds=0.002) as simulator:
+    with running(helpdesk(600, seed=41), latency_seconds=0.002) as simulator:
         env = cli_environment(tmp_path, simulator, **FAST)
         assert run_cli(["--no-models"], tmp_path, env).code == 0
         receiver = CliReceiver(tmp_path, env)
@@ -135,8 +138,8 @@ def test_the_receiver_and_a_scheduled_sync_at_once_both_succeed_and_nothing_is_d
 
         def keep_writing() -> None:
             while not stop.is_set():
-                churn.write(5)
-                time.sleep(0.05)
+                churn.write(3)
+                time.sleep(0.2)
 
         writer = threading.Thread(target=keep_writing, daemon=True)
         writer.start()
@@ -169,6 +172,7 @@ def test_the_receiver_and_a_scheduled_sync_at_once_both_succeed_and_nothing_is_d
     assert overlapped >= 1
 
 
+@pytest.mark.timeout(900)
 def test_a_receiver_killed_while_its_loader_normalizes_or_loads_loses_nothing_and_duplicates_nothing(tmp_path: Path) -> None:
     from tests.reliability.rel_support import pipeline_phase, wait_for_phase
 
