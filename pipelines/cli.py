@@ -8,6 +8,7 @@ subcommand is a function here that parses its own options and calls into its mod
     happyfox-sync models [options]     only (re)build the reporting models
     happyfox-sync query "SQL"          run one query on the warehouse and print the rows
     happyfox-sync webhooks [--host H] [--port P]   receive HappyFox webhooks and load them
+    happyfox-sync report [--output PATH] [--days N]   write the HTML report of the models
 """
 
 from __future__ import annotations
@@ -98,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(webhooks, in_subcommand=True)
     webhooks.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     webhooks.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
+    from .report.command import add_report_options
+
+    report = commands.add_parser("report", help="write one self-contained HTML page of the reporting models")
+    _add_run_options(report, in_subcommand=True)
+    add_report_options(report)
     return parser
 
 
@@ -162,12 +168,18 @@ def _sync(args: argparse.Namespace) -> None:
 
         run_demo(RunOptions.from_namespace(args), tickets=args.demo_tickets)
         return
+    from .report.command import ReportSettings, write_for
     from .run import run_sync
 
     options = RunOptions.from_namespace(args)
+    report = None if options.estimate else ReportSettings.after_sync()  # a bad setting fails before the sync
     summary = run_sync(options)
     if not options.estimate and not options.quiet:
         print(summary.render())
+    if report is not None and summary.models:
+        result = write_for(options, report)
+        if not options.quiet:
+            print(f"report: {result.path}")
 
 
 def _models(args: argparse.Namespace) -> None:
@@ -188,11 +200,18 @@ def _webhooks(args: argparse.Namespace) -> None:
     serve(RunOptions.from_namespace(args), args.host, args.port)
 
 
+def _report(args: argparse.Namespace) -> None:
+    from .report.command import run_report_command
+
+    run_report_command(RunOptions.from_namespace(args), args.output, args.days)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {
     "sync": _sync,
     "models": _models,
     "query": _query,
     "webhooks": _webhooks,
+    "report": _report,
 }
 
 
