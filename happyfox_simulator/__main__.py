@@ -12,6 +12,7 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 
 from .config import FAULT_KINDS, LIST_UPDATES_READINGS, THROTTLE_READINGS, SimulatorConfig
@@ -53,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     readings.add_argument("--hide-inactive-staff", action="store_true", help="staff/ leaves deactivated agents out")
     readings.add_argument("--smart-rule-rate", type=float, default=0.0, help="share of tickets a smart rule acknowledges")
     readings.add_argument("--null-author-rate", type=float, default=0.0, help="share of system updates with by: null")
+    parser.add_argument("--webhook-url", default=None, help="deliver signed webhooks on ticket create/update here")
+    parser.add_argument("--webhook-secret", default="sim-webhook-secret", help="the webhook's signing key")
+    parser.add_argument("--webhook-shape", default="wrapped_event", help="bare, bare_event, wrapped, wrapped_event")
+    parser.add_argument("--webhook-signature", default="hex", help="hex or base64")
+    parser.add_argument("--webhook-duplicates", type=float, default=0.0, help="share of deliveries sent twice")
+    parser.add_argument("--webhook-reorder", type=int, default=1, help="shuffle deliveries within runs of N")
     return parser
 
 
@@ -85,6 +92,19 @@ def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
     )
 
 
+def _webhooks(args: argparse.Namespace, simulator: Simulator) -> AbstractContextManager[object]:
+    """The webhook sender the ``--webhook-*`` options describe (nothing without a URL)."""
+    if not args.webhook_url:
+        return nullcontext()
+    from .webhooks import WebhookSender, WebhookSettings
+
+    return WebhookSender(simulator, WebhookSettings(
+        url=args.webhook_url, secret=args.webhook_secret, shape=args.webhook_shape,
+        signature_encoding=args.webhook_signature, duplicate_rate=args.webhook_duplicates,
+        reorder_window=args.webhook_reorder,
+    ))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m happyfox_simulator`` and the ``happyfox-simulator`` script."""
     args = _parser().parse_args(argv)
@@ -108,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     simulator = Simulator(helpdesk, config, host=args.host, port=args.port)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with simulator:
+    with simulator, _webhooks(args, simulator):
         print(f"base_url:  {simulator.base_url}")
         print(f"api_url:   {simulator.api_url}")
         print(f"api_key:   {simulator.api_key}")

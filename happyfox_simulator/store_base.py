@@ -66,6 +66,8 @@ class StoreBase:
         self.deleted_tickets: dict[int, str] = {}
         """``{id: display_id}`` of tickets deleted through the store, for tests to check."""
         self._clock = clock
+        self.on_ticket_event: Callable[[str, JSON], None] | None = None
+        """Called under the lock after a write that fires a webhook (see :mod:`.webhooks`)."""
         self._last_closed: dict[int, str | None] = {}
         if len(helpdesk.tickets) >= FREEZE_THRESHOLD:
             _freeze_heap()
@@ -178,6 +180,11 @@ class StoreBase:
         update_id = self.helpdesk.next_update_id
         self.helpdesk.next_update_id += 1
         return update_id
+
+    def _ticket_event(self, event: str, ticket: JSON) -> None:
+        """A write HappyFox announces by webhook (``ticket-created`` / ``ticket-updated``)."""
+        if self.on_ticket_event is not None:
+            self.on_ticket_event(event, ticket)
 
     def _touched(self, ticket: JSON | None = None) -> None:
         """Record that a write happened (and that a ticket's derived data is stale)."""

@@ -162,6 +162,7 @@ class TicketWrites(StoreBase):
         self._tickets_of_contact.setdefault(contact["id"], set()).add(ticket_id)
         self._recount(contact["id"])
         self._touched(ticket)
+        self._ticket_event("ticket-created", ticket)
         return ticket
 
     @locked
@@ -271,6 +272,7 @@ class TicketWrites(StoreBase):
         if status_change:
             self._recount(ticket["user"]["id"])
         self._touched(ticket)
+        self._ticket_event("ticket-updated", ticket)
         return ticket
 
     @locked
@@ -305,6 +307,7 @@ class TicketWrites(StoreBase):
             updates.update(timestamp=now, by=updates.by_contact(contact), update_id=self._take_update_id(), message=reply)
         )
         self._touched(ticket)
+        self._ticket_event("ticket-updated", ticket)
         return ticket
 
     @locked
@@ -332,6 +335,7 @@ class TicketWrites(StoreBase):
             )
         )
         self._touched(ticket)
+        self._ticket_event("ticket-updated", ticket)
         return ticket
 
     @locked
@@ -355,6 +359,7 @@ class TicketWrites(StoreBase):
             )
         )
         self._touched(ticket)
+        self._ticket_event("ticket-updated", ticket)
         return ticket
 
     @locked
@@ -387,6 +392,7 @@ class TicketWrites(StoreBase):
             ticket, staff, now, message=note, category_change=category_change, assignee_change=assignee_change
         )
         self._touched(ticket)
+        self._ticket_event("ticket-updated", ticket)
         return ticket
 
     @locked

@@ -7,6 +7,7 @@ subcommand is a function here that parses its own options and calls into its mod
     happyfox-sync [sync] [options]     load what changed and build the models (default)
     happyfox-sync models [options]     only (re)build the reporting models
     happyfox-sync query "SQL"          run one query on the warehouse and print the rows
+    happyfox-sync webhooks [--host H] [--port P]   receive HappyFox webhooks and load them
     happyfox-sync report [--output PATH] [--days N]   write the HTML report of the models
 """
 
@@ -94,6 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
     query = commands.add_parser("query", help="run one SQL query on the warehouse and print the rows")
     _add_run_options(query, in_subcommand=True)
     query.add_argument("sql", help='e.g. "select * from happyfox_reporting.ticket_metrics limit 10"')
+    webhooks = commands.add_parser("webhooks", help="receive HappyFox webhooks and load the tickets (no GETs)")
+    _add_run_options(webhooks, in_subcommand=True)
+    webhooks.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    webhooks.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
     from .report.command import add_report_options
 
     report = commands.add_parser("report", help="write one self-contained HTML page of the reporting models")
@@ -189,6 +194,12 @@ def _query(args: argparse.Namespace) -> None:
     print_query(RunOptions.from_namespace(args), args.sql)
 
 
+def _webhooks(args: argparse.Namespace) -> None:
+    from .webhooks.serve import serve
+
+    serve(RunOptions.from_namespace(args), args.host, args.port)
+
+
 def _report(args: argparse.Namespace) -> None:
     from .report.command import run_report_command
 
@@ -199,6 +210,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {
     "sync": _sync,
     "models": _models,
     "query": _query,
+    "webhooks": _webhooks,
     "report": _report,
 }
 

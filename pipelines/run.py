@@ -33,6 +33,7 @@ from happyfox_sync.source.settings import DEFAULT_START_DATE, REFERENCE_ENDPOINT
 from .duckdb_defaults import apply_duckdb_memory_default
 from .duckdb_files import DEFAULT_LOCK_TIMEOUT_SECONDS, WarehouseFiles
 from .errors import ExitCode, SyncError
+from .interrupted_packages import drop_superseded_packages
 from .progress import ProgressReporter
 from .run_lock import RunLock
 from .summary import RunSummary
@@ -217,6 +218,7 @@ def _load(
             source = source.with_resources(*resources)
         full_refresh = options.full_refresh if refresh is None else refresh
         file_format = _file_format(pipeline)
+        drop_superseded_packages(pipeline)  # a kill inside dlt's normalize commit (this run or the webhook loader)
         if pipeline.has_pending_data:
             if full_refresh:
                 pipeline.drop_pending_packages()
