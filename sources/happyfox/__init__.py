@@ -31,6 +31,9 @@ from dlt.sources import DltResource
 from .helpers import HappyFoxClient, NotFoundError, resolve_base_url
 from .deletions import deleted_ticket_rows
 from .pages import checked_page
+from .privacy import PrivacyPolicy, load_privacy_policy
+from .privacy_client import scrubbing_client
+from .privacy_warehouse import PolicyEnforcement
 from .schema import CONTACT_TABLES, TABLE_HINTS, TICKET_TABLES, tombstone
 from .settings import (
     DEFAULT_CONTACTS_SWEEP_HOURS,
@@ -43,7 +46,15 @@ from .settings import (
 from .ticket_sync import TicketSync, TicketSyncProgress, utc_now
 from .transform import choice_rows, contact_table_rows, reference_row, ticket_table_rows
 
-__all__ = ["happyfox_source", "make_client", "HappyFoxClient", "TicketSyncProgress", "backfill_in_progress"]
+__all__ = [
+    "happyfox_source",
+    "make_client",
+    "HappyFoxClient",
+    "TicketSyncProgress",
+    "backfill_in_progress",
+    "PrivacyPolicy",
+    "load_privacy_policy",
+]
 
 SOURCE_NAME = "happyfox"
 
@@ -170,15 +181,20 @@ def happyfox_source(
     checkpoint_tickets: int | None = None,
     client: HappyFoxClient | None = None,
     progress: TicketSyncProgress | None = None,
+    privacy: PrivacyPolicy | None = None,
 ) -> Sequence[DltResource]:
     """All HappyFox tables; see README for every option (each is `sources.happyfox.<name>`).
 
     Connection settings and credentials are read by :func:`make_client` from the same
     ``sources.happyfox`` section. ``client`` lets a caller share one client (one GET
     budget, one request account) across runs; ``progress`` receives live counters.
+    ``privacy`` overrides the configured privacy policy (:mod:`.privacy`).
     """
+    policy = privacy or load_privacy_policy()
     if client is None:
         client = make_client()
+    client = scrubbing_client(client, policy)  # every answer scrubbed as it is parsed
+    enforcement = PolicyEnforcement(policy)  # rows loaded under a looser policy: rewritten first
     first_day = date.fromisoformat(str(start_date)[:10])
     ticket_progress = progress or TicketSyncProgress()
     contact_claims = ContactClaims()
@@ -188,6 +204,7 @@ def happyfox_source(
     @dlt.resource(name="tickets")
     def tickets() -> Iterator[Any]:
         """Changed tickets with their updates, tags, custom fields and attachments."""
+        enforcement.ensure()
         writer = TableWriter()
         sync = TicketSync(
             client,
@@ -213,6 +230,7 @@ def happyfox_source(
     @dlt.resource(name="contacts", parallelized=True)
     def contacts() -> Iterator[Any]:
         """A full sweep of ``users/`` when the last one is older than ``contacts_sweep_hours``."""
+        enforcement.ensure()
         state = dlt.current.resource_state()
         swept_at = state.get("swept_at")
         started = utc_now()
@@ -239,6 +257,7 @@ def happyfox_source(
     @dlt.resource(name="deleted_tickets", table_name="tickets", **TABLE_HINTS["tickets"])
     def deleted_tickets() -> Iterator[Any]:
         """Tickets deleted in HappyFox, flagged in ``tickets`` (see :mod:`.deletions`)."""
+        enforcement.ensure()
         state = dlt.current.resource_state()
         started = utc_now()
         last = state.get("reconciled_at")
@@ -259,6 +278,7 @@ def happyfox_source(
         }.get(name)
 
         def read() -> Iterator[Any]:
+            enforcement.ensure()
             writer = TableWriter()
             try:
                 records = client.get(endpoint)
