@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import orjson
+from dlt.destinations.job_client_impl import SqlJobClientBase
 
 from .privacy import (
     ADDRESS_LIST_KEYS,
@@ -107,10 +108,14 @@ def _describe(record: dict[str, Any]) -> str:
     return f"message_bodies={record['message_bodies']}, contact_pii={record['contact_pii']}{listed}"
 
 
-def enforce_policy(pipeline: Any, state: dict[str, Any], policy: PrivacyPolicy) -> RewriteReport | None:
+def enforce_policy(
+    pipeline: Any, state: dict[str, Any], policy: PrivacyPolicy, schema: Any = None
+) -> RewriteReport | None:
     """Rewrite what an earlier, looser policy loaded; record ``policy`` in ``state``.
 
-    ``state`` is the source state (committed with the run's load). Refuses a
+    ``state`` is the source state (committed with the run's load) and ``schema`` the
+    schema this extract writes into: one without loaded tables (a first run, or
+    ``--full-refresh``, which drops the tables anyway) needs no rewrite. Refuses a
     ``pii_hash_key`` other than the one the warehouse was hashed with: old and new
     hashes of one address would differ and every join by contact would break.
     """
@@ -127,7 +132,10 @@ def enforce_policy(pipeline: Any, state: dict[str, Any], policy: PrivacyPolicy) 
         return None
     report = None
     if _stricter(previous, current):
-        report = rewrite_loaded_rows(pipeline, policy)
+        if schema is None or _holds_rows(schema):
+            report = rewrite_loaded_rows(pipeline, policy)
+        else:
+            report = RewriteReport()
         report.packages_removed = remove_loaded_packages(Path(pipeline.working_dir))
         logger.info("privacy: %s applied to rows loaded earlier: %s", _describe(current), report.render())
     else:
@@ -163,11 +171,20 @@ class PolicyEnforcement:
             else:
                 import dlt
 
-                enforce_policy(dlt.current.pipeline(), dlt.current.source_state(), self.policy)
+                enforce_policy(
+                    dlt.current.pipeline(), dlt.current.source_state(), self.policy, dlt.current.source_schema()
+                )
             self._done = True
 
 
 # -- the rewrite ---------------------------------------------------------------------
+
+
+def _holds_rows(schema: Any) -> bool:
+    """Whether the extract's schema knows loaded rows of a table the policy rewrites."""
+    from dlt.common.schema.utils import has_table_seen_data
+
+    return any(name in schema.tables and has_table_seen_data(schema.tables[name]) for name in TABLES)
 
 
 def remove_loaded_packages(working_dir: Path) -> int:
@@ -196,6 +213,12 @@ def rewrite_loaded_rows(pipeline: Any, policy: PrivacyPolicy) -> RewriteReport:
         logger.debug("privacy: no destination to rewrite: %s", error)
         return report
     with client_context as client:
+        if not isinstance(client, SqlJobClientBase):
+            raise PrivacyConfigError(
+                f"the {pipeline.destination.destination_name} destination cannot rewrite the rows it already "
+                "holds under the stricter privacy settings: run once with --full-refresh to reload them "
+                "(a full backfill's GETs: see --estimate)"
+            )
         sql = client.sql_client
         if not sql.has_dataset():
             return report

@@ -19,6 +19,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -121,12 +122,15 @@ def needles_for(desk: Helpdesk, *, bodies: bool, contacts: bool) -> set[str]:
     return {needle for needle in wanted if len(needle.strip()) >= MIN_NEEDLE and needle not in innocent}
 
 
-def _forms(needle: str) -> list[str]:
+@lru_cache(maxsize=None)
+def _forms(needle: str) -> tuple[str, ...]:
     forms = {needle, json.dumps(needle)[1:-1], json.dumps(needle, ensure_ascii=False)[1:-1], needle.replace("'", "''")}
-    return sorted(forms)
+    return tuple(sorted(forms))
 
 
 def found(needles: Iterable[str], haystack: str) -> list[str]:
+    if not haystack:
+        return []
     return sorted(needle for needle in needles if any(form in haystack for form in _forms(needle)))
 
 
