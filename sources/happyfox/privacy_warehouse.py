@@ -79,6 +79,7 @@ class RewriteReport:
     values: dict[str, int] = field(default_factory=dict)
     staging_tables_emptied: int = 0
     packages_removed: int = 0
+    compacted: bool = False
 
     def add(self, table: str, count: int) -> None:
         if count:
@@ -86,8 +87,9 @@ class RewriteReport:
 
     def render(self) -> str:
         changed = ", ".join(f"{table} {count:,}" for table, count in sorted(self.values.items())) or "nothing"
+        compacted = "; DuckDB file compacted" if self.compacted else ""
         return (
-            f"row updates: {changed}; {self.staging_tables_emptied} staging tables emptied; "
+            f"row updates: {changed}; {self.staging_tables_emptied} staging tables emptied{compacted}; "
             f"{self.packages_removed} old load packages removed (no GETs spent)"
         )
 
@@ -230,7 +232,51 @@ def rewrite_loaded_rows(pipeline: Any, policy: PrivacyPolicy) -> RewriteReport:
         else:
             writer.run()
         report.staging_tables_emptied = _empty_staging(client)
+        database = _duckdb_file(client)
+    if database is not None and report.values:
+        compact_duckdb_file(database)
+        report.compacted = True
     return report
+
+
+def _duckdb_file(client: Any) -> Path | None:
+    """The local file of a DuckDB destination (None for any other destination)."""
+    if getattr(getattr(client, "config", None), "destination_type", "").split(".")[-1] != "duckdb":
+        return None
+    database = getattr(getattr(client.config, "credentials", None), "database", None)
+    if not database or str(database).startswith(":"):
+        return None
+    path = Path(str(database))
+    return path if path.is_file() else None
+
+
+def compact_duckdb_file(path: Path) -> None:
+    """Rewrite a DuckDB file with only its live data.
+
+    An UPDATE leaves the old values in the file's freed blocks, readable by anyone who
+    opens the bytes (and copied by every file copy of it). A logical copy into a new
+    file (``COPY FROM DATABASE``), renamed over the old one, leaves nothing of them.
+    """
+    import os
+
+    import duckdb
+
+    fresh = path.with_name(f".{path.name}.compact.tmp")
+    if fresh.exists():
+        fresh.unlink()
+    connection = duckdb.connect(str(path))
+    try:
+        (name,) = connection.execute("SELECT current_database()").fetchone()
+        connection.execute("CHECKPOINT")
+        connection.execute(f"ATTACH '{fresh}' AS hf_compacted")
+        connection.execute(f'COPY FROM DATABASE "{name}" TO hf_compacted')
+        connection.execute("DETACH hf_compacted")
+    finally:
+        connection.close()
+    stale_wal = path.with_name(path.name + ".wal")
+    if stale_wal.exists():
+        stale_wal.unlink()
+    os.replace(fresh, path)
 
 
 def _empty_staging(client: Any) -> int:
@@ -312,26 +358,29 @@ class _Rewriter:
         json_column: bool = False,
         owner_key: bool = False,
     ) -> None:
-        """Replace each distinct value of ``column`` by ``convert(value)`` via a mapping table."""
+        """Replace each distinct value of ``column`` by ``convert(value)`` via a mapping table.
+
+        JSON values are matched on their text (PostgreSQL's ``json`` has no equality).
+        """
         if column not in self.storage.get(table, ()):
             return
         qualified, name = self.table(table), self.col(column)
+        matched = f"CAST({name} AS VARCHAR)" if json_column else name
         condition = f"{name} IS NOT NULL" + (f" AND {where}" if where else "")
-        rows = self.sql.execute_sql(f"SELECT DISTINCT {name} FROM {qualified} WHERE {condition}") or []
+        rows = self.sql.execute_sql(f"SELECT DISTINCT {matched} FROM {qualified} WHERE {condition}") or []
         pairs = []
         for (old,) in rows:
-            stored = old
             if json_column:
-                decoded = orjson.loads(old) if isinstance(old, (str, bytes)) else old
-                new = orjson.dumps(convert(decoded)).decode()
-                stored = old if isinstance(old, str) else orjson.dumps(old).decode()
-                if new == stored or orjson.loads(new) == decoded:
+                decoded = orjson.loads(old)
+                converted = convert(decoded)
+                if converted == decoded:
                     continue
+                new = orjson.dumps(converted).decode()
             else:
                 new = convert(old)
                 if new == old:
                     continue
-            pairs.append((stored, new))
+            pairs.append((old, new))
         if not pairs:
             return
         if owner_key:
@@ -339,7 +388,8 @@ class _Rewriter:
         mapping = self.table(MAP_TABLE)
         self.sql.execute_sql(f"DROP TABLE IF EXISTS {mapping}")
         self.sql.execute_sql(
-            f"CREATE TABLE {mapping} AS SELECT {name} AS old_value, {name} AS new_value FROM {qualified} WHERE 1 = 0"
+            f"CREATE TABLE {mapping} AS SELECT {matched} AS old_value, {name} AS new_value "
+            f"FROM {qualified} WHERE 1 = 0"
         )
         for start in range(0, len(pairs), INSERT_BATCH):
             batch = pairs[start : start + INSERT_BATCH]
@@ -348,10 +398,11 @@ class _Rewriter:
                 f"INSERT INTO {mapping} (old_value, new_value) VALUES {placeholders}",
                 *[value for pair in batch for value in pair],
             )
-        count = self._count(table, f"{name} IN (SELECT old_value FROM {mapping})" + (f" AND {where}" if where else ""))
+        count = self._count(table, f"{matched} IN (SELECT old_value FROM {mapping})" + (f" AND {where}" if where else ""))
+        target = f"CAST({qualified}.{name} AS VARCHAR)" if json_column else f"{qualified}.{name}"
         self.sql.execute_sql(
             f"UPDATE {qualified} SET {name} = {mapping}.new_value FROM {mapping} "
-            f"WHERE {qualified}.{name} = {mapping}.old_value" + (f" AND {where}" if where else "")
+            f"WHERE {target} = {mapping}.old_value" + (f" AND {where}" if where else "")
         )
         self.sql.execute_sql(f"DROP TABLE {mapping}")
         self.report.add(table, count)

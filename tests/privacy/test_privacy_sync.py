@@ -61,6 +61,7 @@ def synced(folder: Path, simulator: Simulator, privacy: PrivacyPolicy | None, **
 
 def everything(warehouse: Warehouse) -> dict[str, str]:
     texts = {f"db:{place}": text for place, text in scan.database_text(warehouse.database).items()}
+    texts["raw bytes of the DuckDB file"] = scan.file_text(warehouse.database)
     working_dir = warehouse.folder / "pipelines" / warehouse.name
     texts.update({f"file:{place}": text for place, text in scan.directory_text(working_dir).items()})
     return texts
@@ -104,6 +105,7 @@ def test_the_scan_finds_what_a_sync_that_keeps_everything_loads(kept: Warehouse,
     assert "db:happyfox.contacts.primary_phone__number" in contacts
     assert "db:happyfox_staging.contacts.name" in contacts
     assert any(place.startswith("file:load/loaded/") and place.endswith(".parquet") for place in contacts)
+    assert "raw bytes of the DuckDB file" in contacts
 
 
 @pytest.mark.parametrize(("message_bodies", "contact_pii"), SETTINGS)
