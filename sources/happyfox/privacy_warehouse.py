@@ -239,6 +239,37 @@ def rewrite_loaded_rows(pipeline: Any, policy: PrivacyPolicy) -> RewriteReport:
     return report
 
 
+def applied_record(pipeline: Any) -> dict[str, Any] | None:
+    """The privacy policy recorded in the pipeline's local state (None before any)."""
+    try:
+        return pipeline.state["sources"]["happyfox"].get(STATE_KEY)
+    except (KeyError, TypeError):
+        return None
+
+
+def compact_after_rewrite(pipeline: Any, recorded_before: dict[str, Any] | None) -> bool:
+    """Compact a DuckDB destination again when this run switched to a stricter policy.
+
+    The run calls this after building the reporting models: materialized models of
+    the earlier policy were dropped by that build, and their freed blocks would
+    otherwise still hold the old values. True when a file was compacted.
+    """
+    after = applied_record(pipeline)
+    if after is None or not _stricter({**KEEP_RECORD, **(recorded_before or {})}, after):
+        return False
+    try:
+        with pipeline.destination_client() as client:
+            database = _duckdb_file(client)
+    except Exception as error:  # nothing loaded, or not a local destination
+        logger.debug("privacy: nothing to compact: %s", error)
+        return False
+    if database is None:
+        return False
+    compact_duckdb_file(database)
+    logger.info("privacy: %s compacted after the models were rebuilt", database.name)
+    return True
+
+
 def _duckdb_file(client: Any) -> Path | None:
     """The local file of a DuckDB destination (None for any other destination)."""
     if getattr(getattr(client, "config", None), "destination_type", "").split(".")[-1] != "duckdb":

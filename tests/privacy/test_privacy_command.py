@@ -60,12 +60,16 @@ def test_switching_on_later_says_so_in_the_run_s_output_and_leaves_nothing(tmp_p
         desk = simulator.helpdesk
     assert first.code == 0 and second.code == 0, second.output
     said = [line for line in second.stderr.splitlines() if "privacy:" in line]
-    assert len(said) == 1, second.stderr
-    assert "message_bodies=drop, contact_pii=hash applied to rows loaded earlier" in said[0]
-    assert "old load packages removed (no GETs spent)" in said[0]
+    assert len(said) == 2, second.stderr
+    assert "message_bodies=drop, contact_pii=hash applied to rows loaded earlier: row updates: " in said[0]
+    assert "DuckDB file compacted; 1 old load packages removed (no GETs spent)" in said[0]
+    assert said[1].endswith("privacy: happyfox_sync.sync.duckdb compacted after the models were rebuilt")
+    assert "privacy:" not in first.stderr
     assert KEY not in second.output
     texts = scan.database_text(tmp_path / "happyfox_sync.duckdb")
     texts.update(scan.directory_text(tmp_path / "dlt-data"))
+    for name in ("happyfox_sync.duckdb", "happyfox_sync.sync.duckdb"):
+        texts[f"raw bytes of {name}"] = scan.file_text(tmp_path / name)
     assert scan.leaks(scan.needles_for(desk, bodies=True, contacts=True), texts) == {}
 
 

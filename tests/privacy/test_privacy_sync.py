@@ -17,7 +17,12 @@ import pytest
 from happyfox_simulator import Helpdesk, Simulator
 from happyfox_sync.models import build_models
 from happyfox_sync.source.privacy import PrivacyConfigError, PrivacyPolicy, policy_from_settings
-from happyfox_sync.source.privacy_warehouse import STATE_KEY, rewrite_loaded_rows
+from happyfox_sync.source.privacy_warehouse import (
+    STATE_KEY,
+    applied_record,
+    compact_after_rewrite,
+    rewrite_loaded_rows,
+)
 from tests.privacy import scan
 from tests.support.harness import HelpdeskUser, Warehouse, client_for, helpdesk, running
 
@@ -52,10 +57,13 @@ def desk(simulator: Simulator) -> Helpdesk:
 
 
 def synced(folder: Path, simulator: Simulator, privacy: PrivacyPolicy | None, **options: Any) -> Warehouse:
-    """One sync with ``privacy`` (None: the configured default), then the models as tables."""
+    """One sync with ``privacy`` (None: the configured default), then the models as tables,
+    then the compaction the sync command makes after the models of a run that switched."""
     warehouse = Warehouse(folder)
+    before = applied_record(warehouse.pipeline())
     pipeline = warehouse.sync(client_for(simulator), privacy=privacy, **options)
     build_models(pipeline, materialize=True)
+    compact_after_rewrite(pipeline, before)
     return warehouse
 
 
