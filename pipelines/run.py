@@ -28,7 +28,7 @@ from happyfox_sync.source import (
     happyfox_source,
     make_client,
 )
-from happyfox_sync.source.privacy_warehouse import applied_record, compact_after_rewrite
+from happyfox_sync.source.privacy_warehouse import compact_after_rewrite
 from happyfox_sync.source.settings import DEFAULT_START_DATE, REFERENCE_ENDPOINTS
 
 from .duckdb_files import DEFAULT_LOCK_TIMEOUT_SECONDS, WarehouseFiles
@@ -191,7 +191,6 @@ def _load(
 ) -> RunSummary:
     summary = RunSummary(pipeline.pipeline_name, str(pipeline.destination.destination_name), pipeline.dataset_name)
     columns_before = contract_columns(pipeline)
-    privacy_before = applied_record(pipeline)
     progress = TicketSyncProgress()
     checkpoint = dlt.config.get("sources.happyfox.checkpoint_tickets", int)
     cf_history = dlt.config.get("sources.happyfox.custom_field_history", bool)
@@ -230,7 +229,7 @@ def _load(
         )
     if not options.no_models and _models_enabled():
         summary.models = build_reporting_models(pipeline, materialize=options.materialize_models)
-    compact_after_rewrite(pipeline, privacy_before)  # stricter privacy: no old value in freed blocks
+    compact_after_rewrite(pipeline)  # after a privacy rewrite: no old value left in freed blocks
     summary.finish(client, time.monotonic() - started)
     return summary
 

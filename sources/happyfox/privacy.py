@@ -34,8 +34,9 @@ import hmac
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+from typing import Any, Optional
 
+import orjson
 from dlt.common.configuration import configspec, resolve_configuration
 from dlt.common.configuration.specs import BaseConfiguration
 from dlt.common.typing import TSecretStrValue
@@ -89,8 +90,6 @@ def _field_list(value: Any) -> frozenset[str]:
     if isinstance(value, str):
         text = value.strip()
         if text.startswith("["):
-            import orjson
-
             try:
                 value = orjson.loads(text)
             except orjson.JSONDecodeError:
@@ -393,7 +392,3 @@ def scrub_contact(contact: Any, policy: PrivacyPolicy | None = None) -> Any:
     """Apply ``policy`` (default: the configured one) to decoded contact JSON, in place."""
     return (policy or load_privacy_policy()).scrub_contact(contact)
 
-
-def scrub_tickets(tickets: Iterable[Any], policy: PrivacyPolicy) -> None:
-    for ticket in tickets:
-        policy.scrub_ticket(ticket)

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+import dlt
 import orjson
 from dlt.destinations.job_client_impl import SqlJobClientBase
 
@@ -55,6 +56,8 @@ KEEP_RECORD: dict[str, Any] = {
 }
 
 MAP_TABLE = "_hf_privacy_map"
+COMPACT_MARKER = "privacy_compact_due"
+"""File in the pipeline's working directory: a rewrite happened, compact after the models."""
 INSERT_BATCH = 500
 
 TABLES = (
@@ -123,7 +126,7 @@ def enforce_policy(
     """
     previous = {**KEEP_RECORD, **(state.get(STATE_KEY) or {})}
     current = policy.record()
-    if current["hash_key_fingerprint"] is None:
+    if policy.contact_pii != "hash":  # the key only matters while hashing; remember the last one
         current["hash_key_fingerprint"] = previous.get("hash_key_fingerprint")
     elif previous.get("hash_key_fingerprint") not in (None, current["hash_key_fingerprint"]):
         raise PrivacyConfigError(
@@ -139,7 +142,12 @@ def enforce_policy(
         else:
             report = RewriteReport()
         report.packages_removed = remove_loaded_packages(Path(pipeline.working_dir))
-        logger.info("privacy: %s applied to rows loaded earlier: %s", _describe(current), report.render())
+        if report.compacted:
+            (Path(pipeline.working_dir) / COMPACT_MARKER).touch()
+        if report.values or report.packages_removed:
+            logger.info("privacy: %s applied to rows loaded earlier: %s", _describe(current), report.render())
+        else:
+            logger.info("privacy: %s (nothing loaded earlier to rewrite)", _describe(current))
     else:
         logger.info(
             "privacy: now %s (was %s); rows already loaded stay as they are, only records loaded "
@@ -158,9 +166,8 @@ class PolicyEnforcement:
     ticket rows and must read them scrubbed, and parallel resources wait on the lock.
     """
 
-    def __init__(self, policy: PrivacyPolicy, run: Callable[[PrivacyPolicy], Any] | None = None) -> None:
+    def __init__(self, policy: PrivacyPolicy) -> None:
         self.policy = policy
-        self._run = run
         self._lock = threading.Lock()
         self._done = False
 
@@ -168,14 +175,9 @@ class PolicyEnforcement:
         with self._lock:
             if self._done:
                 return
-            if self._run is not None:
-                self._run(self.policy)
-            else:
-                import dlt
-
-                enforce_policy(
-                    dlt.current.pipeline(), dlt.current.source_state(), self.policy, dlt.current.source_schema()
-                )
+            enforce_policy(
+                dlt.current.pipeline(), dlt.current.source_state(), self.policy, dlt.current.source_schema()
+            )
             self._done = True
 
 
@@ -243,31 +245,33 @@ def applied_record(pipeline: Any) -> dict[str, Any] | None:
     """The privacy policy recorded in the pipeline's local state (None before any)."""
     try:
         return pipeline.state["sources"]["happyfox"].get(STATE_KEY)
-    except (KeyError, TypeError):
+    except (KeyError, TypeError, AttributeError):
         return None
 
 
-def compact_after_rewrite(pipeline: Any, recorded_before: dict[str, Any] | None) -> bool:
-    """Compact a DuckDB destination again when this run switched to a stricter policy.
+def compact_after_rewrite(pipeline: Any) -> bool:
+    """Compact a DuckDB destination again after a rewrite, once the models are rebuilt.
 
     The run calls this after building the reporting models: materialized models of
     the earlier policy were dropped by that build, and their freed blocks would
-    otherwise still hold the old values. True when a file was compacted.
+    otherwise still hold the old values. A marker in the working directory, left by
+    the rewrite, says a compaction is due (it survives a run that fails in between).
+    True when a file was compacted.
     """
-    after = applied_record(pipeline)
-    if after is None or not _stricter({**KEEP_RECORD, **(recorded_before or {})}, after):
+    marker = Path(pipeline.working_dir) / COMPACT_MARKER
+    if not marker.exists():
         return False
     try:
         with pipeline.destination_client() as client:
             database = _duckdb_file(client)
     except Exception as error:  # nothing loaded, or not a local destination
         logger.debug("privacy: nothing to compact: %s", error)
-        return False
-    if database is None:
-        return False
-    compact_duckdb_file(database)
-    logger.info("privacy: %s compacted after the models were rebuilt", database.name)
-    return True
+        database = None
+    if database is not None:
+        compact_duckdb_file(database)
+        logger.info("privacy: %s compacted after the models were rebuilt", database.name)
+    marker.unlink()
+    return database is not None
 
 
 def _duckdb_file(client: Any) -> Path | None:
@@ -299,7 +303,8 @@ def compact_duckdb_file(path: Path) -> None:
     try:
         (name,) = connection.execute("SELECT current_database()").fetchone()
         connection.execute("CHECKPOINT")
-        connection.execute(f"ATTACH '{fresh}' AS hf_compacted")
+        quoted = str(fresh).replace("'", "''")
+        connection.execute(f"ATTACH '{quoted}' AS hf_compacted")
         connection.execute(f'COPY FROM DATABASE "{name}" TO hf_compacted')
         connection.execute("DETACH hf_compacted")
     finally:

@@ -113,3 +113,24 @@ def test_a_duckdb_file_synced_with_privacy_settings_builds_every_model(tmp_path:
     with duckdb.connect(str(tmp_path / "happyfox_sync.duckdb"), read_only=True) as connection:
         metrics = connection.execute("select count(*), count(subject), count(contact_name) from happyfox_reporting.ticket_metrics").fetchall()
     assert metrics == [(TICKETS, 0, 0)]
+
+
+def test_a_filesystem_destination_asks_for_a_full_refresh_which_then_leaves_nothing(tmp_path: Path) -> None:
+    bucket = tmp_path / "bucket"
+    with running(helpdesk(TICKETS)) as simulator:
+        env = environment(tmp_path, simulator, DESTINATION__FILESYSTEM__BUCKET_URL=bucket.as_uri())
+        first = run(["--destination", "filesystem"], tmp_path, env)
+        refused = run(["--destination", "filesystem"], tmp_path, {**env, **HASH_AND_DROP})
+        reloaded = run(["--destination", "filesystem", "--full-refresh"], tmp_path, {**env, **HASH_AND_DROP})
+        desk = simulator.helpdesk
+    assert first.code == 0, first.output
+    assert refused.code == 2, refused.output
+    assert refused.stderr.strip().splitlines()[-1].startswith(
+        "happyfox-sync: error: the filesystem destination cannot rewrite the rows it already holds"
+    )
+    assert "--full-refresh" in refused.stderr
+    assert reloaded.code == 0, reloaded.output
+    texts = scan.directory_text(bucket)
+    texts.update(scan.directory_text(tmp_path / "dlt-data"))
+    assert any(place.startswith("happyfox/tickets/") for place in texts)
+    assert scan.leaks(scan.needles_for(desk, bodies=True, contacts=True), texts) == {}

@@ -19,7 +19,6 @@ from happyfox_sync.models import build_models
 from happyfox_sync.source.privacy import PrivacyConfigError, PrivacyPolicy, policy_from_settings
 from happyfox_sync.source.privacy_warehouse import (
     STATE_KEY,
-    applied_record,
     compact_after_rewrite,
     rewrite_loaded_rows,
 )
@@ -60,10 +59,9 @@ def synced(folder: Path, simulator: Simulator, privacy: PrivacyPolicy | None, **
     """One sync with ``privacy`` (None: the configured default), then the models as tables,
     then the compaction the sync command makes after the models of a run that switched."""
     warehouse = Warehouse(folder)
-    before = applied_record(warehouse.pipeline())
     pipeline = warehouse.sync(client_for(simulator), privacy=privacy, **options)
     build_models(pipeline, materialize=True)
-    compact_after_rewrite(pipeline, before)
+    compact_after_rewrite(pipeline)
     return warehouse
 
 
