@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from tests.pipeline.cli import environment, run, start
 from tests.support import truth
@@ -68,31 +69,22 @@ def _tagged(database: Path) -> int:
         return connection.execute("select count(*) from happyfox.ticket_tags where tag = 'seen-by-reader'").fetchone()[0]
 
 
-def test_a_run_succeeds_while_a_read_only_connection_holds_the_warehouse_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "read_only",
+    [True, False],
+    ids=["read-only connection (notebook, BI tool)", "read-write session (a DuckDB shell's default)"],
+)
+def test_a_run_succeeds_while_another_process_holds_the_warehouse_file(tmp_path: Path, read_only: bool) -> None:
+    """A read-write session takes DuckDB's write lock on the file, as a DuckDB shell does by default."""
     with running(helpdesk(TICKETS)) as simulator:
         env = environment(tmp_path, simulator)
         assert run([], tmp_path, env).code == 0
-        reader = Reader(tmp_path / "happyfox_sync.duckdb", read_only=True)
+        holder = Reader(tmp_path / "happyfox_sync.duckdb", read_only=read_only)
         try:
             _edit_one_ticket(simulator)
             result = run([], tmp_path, env)
         finally:
-            reader.close()
-    assert result.code == 0, result.output
-    assert _tagged(tmp_path / "happyfox_sync.duckdb") == 1
-
-
-def test_a_run_succeeds_while_a_read_write_shell_session_holds_the_warehouse_file(tmp_path: Path) -> None:
-    """A DuckDB shell opens a file read-write by default, which takes DuckDB's write lock."""
-    with running(helpdesk(TICKETS)) as simulator:
-        env = environment(tmp_path, simulator)
-        assert run([], tmp_path, env).code == 0
-        shell = Reader(tmp_path / "happyfox_sync.duckdb", read_only=False)
-        try:
-            _edit_one_ticket(simulator)
-            result = run([], tmp_path, env)
-        finally:
-            shell.close()
+            holder.close()
     assert result.code == 0, result.output
     assert _tagged(tmp_path / "happyfox_sync.duckdb") == 1
 
