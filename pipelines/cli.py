@@ -7,6 +7,7 @@ subcommand is a function here that parses its own options and calls into its mod
     happyfox-sync [sync] [options]     load what changed and build the models (default)
     happyfox-sync models [options]     only (re)build the reporting models
     happyfox-sync query "SQL"          run one query on the warehouse and print the rows
+    happyfox-sync report [--output PATH] [--days N]   write the HTML report of the models
 """
 
 from __future__ import annotations
@@ -93,6 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
     query = commands.add_parser("query", help="run one SQL query on the warehouse and print the rows")
     _add_run_options(query, in_subcommand=True)
     query.add_argument("sql", help='e.g. "select * from happyfox_reporting.ticket_metrics limit 10"')
+    from .report.command import add_report_options
+
+    report = commands.add_parser("report", help="write one self-contained HTML page of the reporting models")
+    _add_run_options(report, in_subcommand=True)
+    add_report_options(report)
     return parser
 
 
@@ -157,12 +163,18 @@ def _sync(args: argparse.Namespace) -> None:
 
         run_demo(RunOptions.from_namespace(args), tickets=args.demo_tickets)
         return
+    from .report.command import ReportSettings, write_for
     from .run import run_sync
 
     options = RunOptions.from_namespace(args)
+    report = None if options.estimate else ReportSettings.after_sync()  # a bad setting fails before the sync
     summary = run_sync(options)
     if not options.estimate and not options.quiet:
         print(summary.render())
+    if report is not None and summary.models:
+        result = write_for(options, report)
+        if not options.quiet:
+            print(f"report: {result.path}")
 
 
 def _models(args: argparse.Namespace) -> None:
@@ -177,10 +189,17 @@ def _query(args: argparse.Namespace) -> None:
     print_query(RunOptions.from_namespace(args), args.sql)
 
 
+def _report(args: argparse.Namespace) -> None:
+    from .report.command import run_report_command
+
+    run_report_command(RunOptions.from_namespace(args), args.output, args.days)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {
     "sync": _sync,
     "models": _models,
     "query": _query,
+    "report": _report,
 }
 
 

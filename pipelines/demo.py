@@ -58,8 +58,20 @@ def run_demo(options: RunOptions, tickets: int = 3000) -> None:
     print(summary.render())
     if summary.models:
         print_headlines(options.pipeline_name or DEMO_PIPELINE, summary.dataset_name)
+        print(f"\nreport: {write_demo_report(options, summary.dataset_name)}")
     for command in query_commands(options.pipeline_name or DEMO_PIPELINE, summary.dataset_name):
         print(command)
+
+
+def write_demo_report(options: RunOptions, dataset_name: str) -> str:
+    """The demo's HTML report, beside its DuckDB file (never the real pipeline's page)."""
+    import dataclasses
+
+    from .report.command import ReportSettings, write_for
+
+    pipeline_name = options.pipeline_name or DEMO_PIPELINE
+    demo = dataclasses.replace(options, pipeline_name=pipeline_name, dataset_name=dataset_name)
+    return str(write_for(demo, ReportSettings.resolve(f"{pipeline_name}_report.html", None)).path)
 
 
 def query_commands(pipeline_name: str, dataset_name: str) -> list[str]:

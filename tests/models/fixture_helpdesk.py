@@ -251,6 +251,11 @@ def _update_rows(ticket: dict[str, Any]) -> Iterator[tuple[dict[str, Any], list[
         yield row, cf_rows
 
 
+# ticket_tags rows as the source loads them: T4 lists a tag twice and has an empty one,
+# T8 (deleted) has one
+TAGS = {3: ["billing", "refund"], 4: ["login", "billing", "login", ""], 8: ["billing"]}
+
+
 def raw_tables() -> dict[str, list[dict[str, Any]]]:
     tables: dict[str, list[dict[str, Any]]] = {
         "tickets": [], "ticket_updates": [], "ticket_custom_field_changes": [],
@@ -272,7 +277,7 @@ def raw_tables() -> dict[str, list[dict[str, Any]]]:
             "category_id": t["category"],
             "assignee_id": t["assignee"],
             "contact_id": t["contact"],
-            "tags": "",
+            "tags": ",".join(TAGS.get(t["id"], [])),
             "due_date": t["due"],
             "created_at": t["created"],
             "last_modified": last,
@@ -288,6 +293,7 @@ def raw_tables() -> dict[str, list[dict[str, Any]]]:
             "is_deleted": bool(t.get("deleted", False)),
             "deleted_at": ts(6, "11:00") if t.get("deleted") else None,
         })
+        tables["ticket_tags"].extend({"ticket_id": t["id"], "tag": tag} for tag in TAGS.get(t["id"], []))
         for fid, value in t.get("cf_values", {}).items():
             tables["ticket_custom_field_values"].append({
                 "ticket_id": t["id"],

@@ -17,7 +17,7 @@ from tests.support.harness import helpdesk, running
 
 TICKETS = 80
 MODELS = {"ticket_status_history", "ticket_metrics", "daily_backlog", "agent_daily_activity",
-          "ticket_custom_field_history", "ticket_custom_fields_current"}
+          "ticket_custom_field_history", "ticket_custom_fields_current", "ticket_tags_current"}
 
 
 def test_default_run_loads_duckdb_file_and_builds_the_models(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from happyfox_sync.source import happyfox_source
-from tests.pipeline.cli import REPO, environment, run, start
+from tests.pipeline.cli import REPO, environment, start
 from tests.support.harness import helpdesk, running
 
 

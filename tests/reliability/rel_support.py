@@ -149,16 +149,21 @@ def run_cli(args: list[str], workdir: Path, env: dict[str, str], timeout: float 
 
 
 class CliWarehouse:
-    """The DuckDB file the CLI writes in its working directory, read like the harness's Warehouse."""
+    """The DuckDB file the CLI publishes in its working directory, read like the harness's Warehouse.
 
-    def __init__(self, workdir: Path, name: str = PIPELINE, dataset: str = "happyfox") -> None:
+    ``working=True`` reads the sync's own working file instead: what a run has committed
+    so far, checkpoint by checkpoint, before it publishes the read copy at its end.
+    """
+
+    def __init__(self, workdir: Path, name: str = PIPELINE, dataset: str = "happyfox", working: bool = False) -> None:
         self.folder = workdir
         self.name = name
         self.dataset = dataset
+        self.working = working
 
     @property
     def database(self) -> Path:
-        return self.folder / f"{self.name}.duckdb"
+        return self.folder / f"{self.name}{'.sync' if self.working else ''}.duckdb"
 
     @property
     def working_dir(self) -> Path:
