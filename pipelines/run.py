@@ -28,6 +28,7 @@ from happyfox_sync.source import (
     happyfox_source,
     make_client,
 )
+from happyfox_sync.source.privacy_warehouse import compact_after_rewrite
 from happyfox_sync.source.settings import DEFAULT_START_DATE, REFERENCE_ENDPOINTS
 
 from .duckdb_defaults import apply_duckdb_memory_default
@@ -247,6 +248,7 @@ def _load(
         )
     if not options.no_models and _models_enabled():
         summary.models = build_reporting_models(pipeline, materialize=options.materialize_models)
+    compact_after_rewrite(pipeline)  # after a privacy rewrite: no old value left in freed blocks
     summary.finish(client, time.monotonic() - started)
     return summary
 

@@ -33,6 +33,9 @@ from .deletions import deleted_ticket_rows
 from .list_items import owners_with_source
 from .pages import checked_page
 from .owned_client import OwnedClient, no_lease
+from .privacy import PrivacyPolicy, load_privacy_policy
+from .privacy_client import scrubbing_client
+from .privacy_warehouse import PolicyEnforcement
 from .schema import CONTACT_TABLES, TABLE_HINTS, TICKET_TABLES, tombstone
 from .staff import unlisted_staff_rows
 from .settings import (
@@ -45,7 +48,15 @@ from .settings import (
 from .ticket_sync import TicketSync, TicketSyncProgress, utc_now
 from .transform import choice_rows, reference_row, ticket_table_rows
 
-__all__ = ["happyfox_source", "make_client", "HappyFoxClient", "TicketSyncProgress", "backfill_in_progress"]
+__all__ = [
+    "happyfox_source",
+    "make_client",
+    "HappyFoxClient",
+    "TicketSyncProgress",
+    "backfill_in_progress",
+    "PrivacyPolicy",
+    "load_privacy_policy",
+]
 
 SOURCE_NAME = "happyfox"
 
@@ -162,19 +173,24 @@ def happyfox_source(
     checkpoint_tickets: int | None = None,
     client: HappyFoxClient | None = None,
     progress: TicketSyncProgress | None = None,
+    privacy: PrivacyPolicy | None = None,
 ) -> Sequence[DltResource]:
     """All HappyFox tables; see README for every option (each is `sources.happyfox.<name>`).
 
     Connection settings and credentials are read by :func:`make_client` from the same
     ``sources.happyfox`` section. ``client`` lets a caller share one client (one GET
     budget, one request account) across runs; ``progress`` receives live counters.
+    ``privacy`` overrides the configured privacy policy (:mod:`.privacy`).
     """
+    policy = privacy or load_privacy_policy()
     if checkpoint_tickets is not None and int(checkpoint_tickets) < 1:
         raise ConfigurationError(f"sources.happyfox.checkpoint_tickets must be at least 1, got {checkpoint_tickets}")
     leased = no_lease
     if client is None:
         owned = OwnedClient(make_client)
         client, leased = owned, owned.leased  # type: ignore[assignment]
+    client = scrubbing_client(client, policy)  # every answer scrubbed as it is parsed
+    enforcement = PolicyEnforcement(policy)  # rows loaded under a looser policy: rewritten first
     first_day = date.fromisoformat(str(start_date)[:10])
     ticket_progress = progress or TicketSyncProgress()
     contact_claims = ContactClaims()
@@ -185,6 +201,7 @@ def happyfox_source(
     @leased
     def tickets() -> Iterator[Any]:
         """Changed tickets with their updates, tags, custom fields and attachments."""
+        enforcement.ensure()
         writer = TableWriter()
         sync = TicketSync(
             client,
@@ -211,6 +228,7 @@ def happyfox_source(
     @leased
     def contacts() -> Iterator[Any]:
         """A full sweep of ``users/`` when the last one is older than ``contacts_sweep_hours``."""
+        enforcement.ensure()
         state = dlt.current.resource_state()
         swept_at = state.get("swept_at")
         started = utc_now()
@@ -229,6 +247,7 @@ def happyfox_source(
     @leased
     def deleted_tickets() -> Iterator[Any]:
         """Tickets deleted in HappyFox, flagged in ``tickets`` (see :mod:`.deletions`)."""
+        enforcement.ensure()
         state = dlt.current.resource_state()
         started = utc_now()
         last = state.get("reconciled_at")
@@ -249,6 +268,7 @@ def happyfox_source(
         }.get(name)
 
         def read() -> Iterator[Any]:
+            enforcement.ensure()
             writer = TableWriter()
             try:
                 records = client.get(endpoint)
