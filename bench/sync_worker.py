@@ -59,6 +59,8 @@ def _ours(args: argparse.Namespace, workdir: Path) -> tuple[Path, str]:
     from happyfox_sync.happyfox_pipeline import main
 
     code = main(["sync", "--no-models", "-q", "--pipeline-name", "bench_ours"])
+    for connection in KEPT_CONNECTIONS:
+        connection.close()  # so the row count below can open the file with its own settings
     if code != 0:
         raise SystemExit(f"happyfox-sync exited with {code}")
     return workdir / "ours.duckdb", "happyfox"
@@ -88,6 +90,9 @@ def _larger_batches(tickets: int) -> None:
     ticket_sync.TicketSync.tickets = merged  # type: ignore[method-assign]
 
 
+KEPT_CONNECTIONS: list[Any] = []
+
+
 def _duckdb_destination(database: Path, keep_connection: bool, memory_limit: str | None) -> None:
     """Experiments on how the sync command opens DuckDB.
 
@@ -107,6 +112,7 @@ def _duckdb_destination(database: Path, keep_connection: bool, memory_limit: str
     if keep_connection:
         config = {"memory_limit": memory_limit} if memory_limit else {}
         credentials: Any = duckdb.connect(str(database), config=config)
+        KEPT_CONNECTIONS.append(credentials)
     else:
         credentials = DuckDbCredentials(str(database))
         credentials.global_config = {"memory_limit": memory_limit}

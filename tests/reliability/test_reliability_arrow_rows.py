@@ -24,7 +24,7 @@ from happyfox_simulator import Simulator
 from happyfox_simulator.model import format_timestamp
 from happyfox_sync.source.arrow_tables import ArrowRows
 from happyfox_sync.source.schema import TABLE_HINTS
-from tests.reliability.rel_support import figures, mutate
+from tests.reliability.rel_support import CliWarehouse, cli_environment, figures, mutate, run_cli
 from tests.support.harness import Warehouse, client_for, helpdesk, running
 
 DLT_COLUMNS = ("_dlt_id", "_dlt_load_id")
@@ -200,3 +200,14 @@ def test_the_arrow_path_loads_the_same_tables_and_rows_as_the_row_path_through_s
         assert kinds[(table, "arrow")] >= 1 and kinds[(table, "dicts")] >= 1, kinds
     figures("arrow path/same warehouse", rows_compared=after_first + after_changes + after_churn,
             variant_columns=len(variants), gets_per_run=[sum(arrow.values()) for _, arrow in twins.gets])
+
+
+def test_a_sync_through_arrow_tables_prints_nothing_about_arrow_schemas(tmp_path: Path) -> None:
+    with running(helpdesk(60, seed=83)) as simulator:
+        env = cli_environment(tmp_path, simulator, SOURCES__HAPPYFOX__CONTACTS_SWEEP_HOURS=0)
+        first = run_cli(["--no-models", "-v"], tmp_path, env)
+        _touch(simulator, simulator.helpdesk.tickets[0], subject="Again")
+        second = run_cli(["--no-models", "-v"], tmp_path, env)  # json columns now typed: Arrow with json hints
+    assert (first.code, second.code) == (0, 0), second.output[-2000:]
+    assert "arrow schema" not in first.output + second.output
+    assert CliWarehouse(tmp_path).count("tickets where subject = 'Again'") == 1
