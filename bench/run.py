@@ -36,7 +36,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -408,10 +408,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--what-if", default="",
                         help="scenario 5 also runs ours with these sync_worker experiments, e.g. "
                         "rows (the row-dict path of before issue 16), checkpoint=10000, duckdb-memory=100MB")
+    parser.add_argument("--repeat", type=int, default=None,
+                        help="runs of ours in scenario 5 (default 3): 1 when a loaded machine makes each run slow")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (pipelines, DuckDB files, logs)")
     args = parser.parse_args(argv)
 
     sizes = QUICK if args.quick else Sizes()
+    if args.repeat:
+        sizes = replace(sizes, repeat=args.repeat)
     chosen = sorted(set(args.scenario or range(1, 7)))
     out_dir = ROOT / ".bench"
     out_dir.mkdir(exist_ok=True)
