@@ -22,13 +22,13 @@ MODELS = [m.name for m in load_models()]
 
 
 def _objects(pipeline, dataset):
-    """{name: 'VIEW' | 'BASE TABLE'} in `dataset`."""
+    """{name: 'VIEW' | 'BASE TABLE'} of the models in `dataset` (the runner's own `_hf_*` record left out)."""
     got = query(
         pipeline,
         "SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = %s",
         dataset,
     )
-    return {r["table_name"]: r["table_type"] for r in got}
+    return {r["table_name"]: r["table_type"] for r in got if not r["table_name"].startswith("_hf_")}
 
 
 def _all_rows(pipeline, dataset):
