@@ -14,7 +14,7 @@ dlt normaliser               ``dlt/normalize`` (row-by-row JSON normaliser, or
 JSON parsing                 response bodies to Python objects (orjson in the
                              HappyFox client, ``Response.json`` in requests)
 HTTP client                  httpx/httpcore, requests/urllib3, sockets
-flattening                   this source's row transforms (``transform.py``,
+flattening                   this source's row transforms (``transform.py``, Arrow tables,
                              batch assembly)
 dlt extract                  dlt writing extracted items to files, pipes,
                              incremental, schema inference at extract
@@ -34,7 +34,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("dlt normaliser", ("dlt/normalize/",)),
     ("JSON parsing", ("HappyFoxClient._parse (", "Response.json (", "json/decoder.py", "complexjson")),
     ("HTTP client", ("httpx/", "httpcore/", "requests/", "urllib3/", "http/client.py", "socket.py", "ssl.py")),
-    ("flattening", ("sources/happyfox/transform.py", "_ticket_batch_rows", "_merge_tables", "TableWriter.owned",
+    ("flattening", ("sources/happyfox/transform.py", "sources/happyfox/arrow_tables.py", "_ticket_batch_rows", "_merge_tables", "TableWriter.owned",
                     "deletions.py")),
     ("dlt extract", ("dlt/extract/", "dlt/common/data_writers", "dlt/common/storages", "dlt/common/schema",
                      "dlt/common/normalizers")),

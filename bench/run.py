@@ -36,7 +36,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -62,13 +62,14 @@ class Sizes:
     rate_budget: int = 120
     throughput: int = 50_000
     memory: int = 100_000
+    memory_small: int = 10_000
     models: int = 100_000
     repeat: int = 3
     baseline_repeat: int = 1
     edits: int = 200
 
 
-QUICK = Sizes(first_sync=2_000, no_change=(1_000, 10_000), rate_seconds=60.0, throughput=10_000, memory=20_000,
+QUICK = Sizes(first_sync=2_000, no_change=(1_000, 10_000), rate_seconds=60.0, throughput=10_000, memory=20_000, memory_small=2_000,
               models=20_000, repeat=3, baseline_repeat=1)
 
 
@@ -286,6 +287,11 @@ class Bench:
             f"Scenario 5 counts all CPU of the sync's process, interpreter start and imports included "
             f"({startup:.1f} CPU-s); the run alone is {o_run:,.0f} tickets per CPU-second for ours."
         )
+        k = s.memory_small
+        say(f"scenario 5: peak memory of a first sync of {k:,} tickets (ours)")
+        small = self.run(self.sim(k), "ours", f"memory-{k}", history=False)
+        self.figures["s5_memory_small"] = asdict(small)
+        self.add(Row(f"5. ... peak memory at {k:,} tickets, MB (1 run)", f"{small.max_rss_mb:,.0f}", "not run", "", ""))
         m = s.memory
         say(f"scenario 5: peak memory of a first sync of {m:,} tickets (ours)")
         sim = self.sim(m)
@@ -401,11 +407,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="sample a first sync of each side with py-spy")
     parser.add_argument("--what-if", default="",
                         help="scenario 5 also runs ours with these sync_worker experiments, e.g. "
-                        "arrow,batch=1000,no-compression,checkpoint=10000,duckdb-memory=100MB")
+                        "rows (the row-dict path of before issue 16), checkpoint=10000, duckdb-memory=100MB")
+    parser.add_argument("--repeat", type=int, default=None,
+                        help="runs of ours in scenario 5 (default 3): 1 when a loaded machine makes each run slow")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (pipelines, DuckDB files, logs)")
     args = parser.parse_args(argv)
 
     sizes = QUICK if args.quick else Sizes()
+    if args.repeat:
+        sizes = replace(sizes, repeat=args.repeat)
     chosen = sorted(set(args.scenario or range(1, 7)))
     out_dir = ROOT / ".bench"
     out_dir.mkdir(exist_ok=True)

@@ -43,8 +43,8 @@ def _ours(args: argparse.Namespace, workdir: Path) -> tuple[Path, str]:
     if args.concurrency:
         os.environ["SOURCES__HAPPYFOX__MAX_CONCURRENCY"] = str(args.concurrency)
     experiments = set(filter(None, (args.experiments or "").split(",")))
-    if "arrow" in experiments:
-        _yield_arrow_tables()
+    if "rows" in experiments:
+        os.environ["SOURCES__HAPPYFOX__ARROW_TABLES"] = "false"  # the row-dict path of before issue 16
     if "no-compression" in experiments:
         os.environ["DATA_WRITER__DISABLE_COMPRESSION"] = "true"
     for name in experiments:
@@ -59,72 +59,11 @@ def _ours(args: argparse.Namespace, workdir: Path) -> tuple[Path, str]:
     from happyfox_sync.cli import main
 
     code = main(["sync", "--no-models", "-q", "--pipeline-name", "bench_ours"])
+    for connection in KEPT_CONNECTIONS:
+        connection.close()  # so the row count below can open the file with its own settings
     if code != 0:
         raise SystemExit(f"happyfox-sync exited with {code}")
     return workdir / "ours.duckdb", "happyfox"
-
-
-ARROW_TYPES = {"bigint": "int64", "text": "string", "bool": "bool_", "date": "date32", "double": "float64"}
-
-
-EXTRA_COLUMNS = {
-    "tickets": ("merged_tickets", "subscribers", "merged_to", "visible_only_staff"),
-    "ticket_updates": ("message__customer_updated", "message__forward_list"),
-    "contacts": ("phones", "primary_phone__id", "primary_phone__type", "primary_phone__number"),
-    "contact_groups": ("tagged_domains",),
-    "staff": ("categories", "permissions"),
-    "categories": ("prepopulate_cc", "time_spent_mandatory"),
-    "ticket_custom_fields": ("required", "compulsory_on_completed", "categories", "visible_to_staff_only",
-                             "compulsory_on_move", "depends_on_choice"),
-    "contact_custom_fields": ("required", "compulsory_on_completed", "categories", "visible_to_staff_only",
-                              "compulsory_on_move"),
-}
-"""Columns the simulator sends beyond the contract; the experiment carries them as JSON text."""
-
-
-def _yield_arrow_tables() -> None:
-    """Experiment: the source's rows turned into Arrow tables before dlt sees them.
-
-    ``TableWriter.rows`` (every table the source emits goes through it) is wrapped so
-    each list of rows becomes a ``pyarrow.Table`` with one fixed schema per table: the
-    contract's columns and types, then the known extra columns as JSON text. dlt then
-    writes Parquet at extract and its row-by-row normaliser never runs. The rows are
-    still built as dicts first, so this measures the cheapest form of the change; it
-    is an estimate of the gain, not a finished implementation (extra columns are text).
-    """
-    import orjson
-    import pyarrow as pa
-
-    import happyfox_sync.source as source_module
-    from happyfox_sync.source.schema import TABLE_HINTS
-
-    def arrow_type(data_type: str | None) -> Any:
-        if data_type == "timestamp":
-            return pa.timestamp("us", tz="UTC")
-        return getattr(pa, ARROW_TYPES.get(data_type or "", "string"))()
-
-    def as_json_text(value: Any) -> Any:
-        if value is None or isinstance(value, str):
-            return value
-        return orjson.dumps(value).decode()
-
-    schemas = {
-        table: [(name, arrow_type(column.get("data_type"))) for name, column in (hints.get("columns") or {}).items()]
-        for table, hints in TABLE_HINTS.items()
-    }
-
-    def to_arrow(table: str, rows: list[dict[str, Any]]) -> Any:
-        arrays = {name: pa.array([row.get(name) for row in rows], type=kind) for name, kind in schemas[table]}
-        for name in EXTRA_COLUMNS.get(table, ()):
-            arrays[name] = pa.array([as_json_text(row.get(name)) for row in rows], type=pa.string())
-        return pa.table(arrays)
-
-    rows_of = source_module.TableWriter.rows
-
-    def rows(self: Any, table: str, table_rows: list[dict[str, Any]]) -> Any:
-        return rows_of(self, table, to_arrow(table, table_rows))
-
-    source_module.TableWriter.rows = rows  # type: ignore[method-assign]
 
 
 def _larger_batches(tickets: int) -> None:
@@ -151,6 +90,9 @@ def _larger_batches(tickets: int) -> None:
     ticket_sync.TicketSync.tickets = merged  # type: ignore[method-assign]
 
 
+KEPT_CONNECTIONS: list[Any] = []
+
+
 def _duckdb_destination(database: Path, keep_connection: bool, memory_limit: str | None) -> None:
     """Experiments on how the sync command opens DuckDB.
 
@@ -170,6 +112,7 @@ def _duckdb_destination(database: Path, keep_connection: bool, memory_limit: str
     if keep_connection:
         config = {"memory_limit": memory_limit} if memory_limit else {}
         credentials: Any = duckdb.connect(str(database), config=config)
+        KEPT_CONNECTIONS.append(credentials)
     else:
         credentials = DuckDbCredentials(str(database))
         credentials.global_config = {"memory_limit": memory_limit}
@@ -223,7 +166,7 @@ def main() -> int:
     parser.add_argument("--budget", type=int, default=400, help="ours: max_gets_per_minute")
     parser.add_argument("--concurrency", type=int, default=None, help="ours: max_concurrency")
     parser.add_argument("--experiments", default="",
-                        help="ours, comma-separated what-ifs: arrow, batch=N, no-compression, checkpoint=N, "
+                        help="ours, comma-separated what-ifs: rows (dicts, not Arrow tables), batch=N, no-compression, checkpoint=N, "
                         "duckdb-connection, duckdb-memory=SIZE")
     parser.add_argument("--profile", default=None, help="write a cProfile of the run here")
     args = parser.parse_args()

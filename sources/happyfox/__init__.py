@@ -30,8 +30,8 @@ from .helpers.client import DEFAULT_MAX_LOCKOUT_WAITS
 from .contact_rows import ContactClaims, claimed_contact_rows
 from .contact_sweep import SweepRead, sweep_contacts
 from .deletions import deleted_ticket_rows
+from .arrow_tables import BATCH_TICKETS, ArrowRows, batched
 from .list_items import owners_with_source
-from .pages import checked_page
 from .owned_client import OwnedClient, no_lease
 from .privacy import PrivacyPolicy, load_privacy_policy
 from .privacy_client import scrubbing_client
@@ -62,17 +62,28 @@ SOURCE_NAME = "happyfox"
 
 
 class TableWriter:
-    """Dispatch rows to the contract's tables, attaching each table's hints once."""
+    """Dispatch rows to the contract's tables, attaching each table's hints when they change.
 
-    def __init__(self) -> None:
-        self._hinted: set[str] = set()
+    With ``arrow_tables`` rows that fit their columns' types go as typed Arrow tables
+    (:mod:`.arrow_tables`), the rest as dicts; an Arrow item's hints also declare its
+    json and dlt columns, so the hints are attached again whenever the kind switches.
+    """
+
+    def __init__(self, arrow_tables: bool = False) -> None:
+        self._hinted: dict[str, bool] = {}
+        self._arrow = ArrowRows() if arrow_tables else None
 
     def rows(self, table: str, rows: list[dict[str, Any]]) -> Any:
-        if table not in self._hinted:
-            self._hinted.add(table)
-            hints = dlt.mark.make_hints(table_name=table, **TABLE_HINTS[table])
-            return dlt.mark.with_hints(rows, hints, create_table_variant=True)
-        return dlt.mark.with_table_name(rows, table)
+        arrow = self._arrow.table(table, rows) if self._arrow is not None else None
+        item: Any = rows if arrow is None else arrow
+        if self._hinted.get(table) is not (arrow is not None):
+            self._hinted[table] = arrow is not None
+            table_hints = TABLE_HINTS[table]
+            if self._arrow is not None and arrow is not None:
+                table_hints = {**table_hints, "columns": self._arrow.hint_columns(table)}
+            hints = dlt.mark.make_hints(table_name=table, **table_hints)
+            return dlt.mark.with_hints(item, hints, create_table_variant=True)
+        return dlt.mark.with_table_name(item, table)
 
     def owned(
         self,
@@ -171,6 +182,7 @@ def happyfox_source(
     reconcile_hours: float = DEFAULT_RECONCILE_HOURS,
     reconcile: bool = False,
     checkpoint_tickets: int | None = None,
+    arrow_tables: bool = True,
     client: HappyFoxClient | None = None,
     progress: TicketSyncProgress | None = None,
     privacy: PrivacyPolicy | None = None,
@@ -202,7 +214,7 @@ def happyfox_source(
     def tickets() -> Iterator[Any]:
         """Changed tickets with their updates, tags, custom fields and attachments."""
         enforcement.ensure()
-        writer = TableWriter()
+        writer = TableWriter(arrow_tables)
         sync = TicketSync(
             client,
             dlt.current.resource_state(),
@@ -213,7 +225,8 @@ def happyfox_source(
         )
         child_tables = [name for name in TICKET_CHILD_TABLES if custom_field_history or name != "ticket_custom_field_changes"]
         priorities_seen: set[int] = set()
-        for batch in sync.tickets():
+        batches = batched(sync.tickets(), BATCH_TICKETS) if arrow_tables else sync.tickets()
+        for batch in batches:
             ticket_tables, embedded, contact_ids = _ticket_batch_rows(batch, contact_claims, priorities_seen)
             yield writer.rows("tickets", ticket_tables["tickets"])
             for table in child_tables:  # a ticket without a child key keeps its loaded rows
@@ -234,7 +247,7 @@ def happyfox_source(
         started = utc_now()
         if swept_at and started - datetime.fromisoformat(swept_at) < timedelta(hours=contacts_sweep_hours):
             return
-        writer = TableWriter()
+        writer = TableWriter(arrow_tables)
         found = SweepRead()
         for items in sweep_contacts(client, found):
             # tables already sent this run (embedded in a ticket, or a shifted page) are skipped
