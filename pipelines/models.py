@@ -42,6 +42,11 @@ from typing import Any, Callable, Iterable, Literal, Optional, Sequence
 import sqlglot
 from sqlglot import exp
 
+from happyfox_sync.source.helpers.errors import ConfigurationError
+
+from .reporting_settings import ReportingSettings, load_reporting_settings
+from .reporting_tables import prepare_reporting_tables
+
 logger = logging.getLogger(__name__)
 
 SQL_DIR = Path(str(importlib.resources.files("happyfox_sync.sql")))
@@ -51,11 +56,12 @@ SQL_DIR = Path(str(importlib.resources.files("happyfox_sync.sql")))
 SOURCE_DIALECT = "duckdb"
 """The one dialect the models are written in."""
 
-_PLACEHOLDER_RE = re.compile(r"\{\{\s*(raw|reporting)\s*\}\}")
-_REFERENCE_RE = re.compile(r"\{\{\s*(raw|reporting)\s*\}\}\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)")
+_PLACEHOLDER_RE = re.compile(r"\{\{\s*(raw|reporting|settings)\s*\}\}")
+_REFERENCE_RE = re.compile(r"\{\{\s*(raw|reporting|settings)\s*\}\}\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)")
 _MODEL_NAME_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
 # sentinel schema names the placeholders become before sqlglot parses the SQL
-_SENTINEL = {"raw": "hf_sentinel_raw", "reporting": "hf_sentinel_reporting"}
+# ({{ settings }}.<table> is a settings table of reporting_tables.py, in the reporting dataset)
+_SENTINEL = {"raw": "hf_sentinel_raw", "reporting": "hf_sentinel_reporting", "settings": "hf_sentinel_settings"}
 _SENTINEL_KIND = {v: k for k, v in _SENTINEL.items()}
 
 
@@ -299,6 +305,7 @@ def build_models(
     reporting_dataset: str | None = None,
     materialize: bool = False,
     sql_dir: Path | str | None = None,
+    reporting_settings: ReportingSettings | None = None,
 ) -> list[ModelBuild]:
     """Creates (or recreates) every model as a view, or a table with `materialize=True`.
 
@@ -308,6 +315,8 @@ def build_models(
         reporting_dataset: where the models go; default `<pipeline.dataset_name>_reporting`.
         materialize: create tables (`CREATE TABLE AS`) instead of views, for big BI workloads.
         sql_dir: the model directory, default the repository's `sql/`.
+        reporting_settings: time zone, business hours, SLA targets...; default read from
+            `[happyfox_sync.reporting]` (a bad value raises ReportingSettingsError).
 
     Returns one ModelBuild per model, in build order, then the skipped ones: a model
     that reads a raw table missing from the destination (dlt creates no table for a
@@ -316,6 +325,7 @@ def build_models(
     would be skipped, ModelsError is raised.
     """
     models = load_models(sql_dir)
+    settings = reporting_settings or load_reporting_settings()
     if not pipeline.dataset_name:
         raise ModelsError(f"pipeline {pipeline.pipeline_name} has no dataset name")
     reporting_dataset = reporting_dataset or f"{pipeline.dataset_name}_reporting"
@@ -373,6 +383,7 @@ def build_models(
             what = "VIEW" if "VIEW" in current else "TABLE"
             drops.append(f"DROP {what} IF EXISTS {resolve('reporting', m.name)}")
 
+        settings_tables = prepare_reporting_tables(client, settings, resolve, missing)
         caps = client.capabilities
         transactional = bool(caps.supports_ddl_transactions)
         builds: list[ModelBuild] = []
@@ -381,6 +392,7 @@ def build_models(
         def run() -> None:
             for statement in drops:
                 client.execute_sql(statement)
+            settings_tables.write(client, dialect, resolve)
             for r in rendered:
                 t0 = time.perf_counter()
                 create = "TABLE" if materialize else "VIEW"
@@ -449,6 +461,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ModelsError as ex:
         print(f"error: {ex}", file=sys.stderr)
         return 1
+    except ConfigurationError as ex:  # a bad [happyfox_sync.reporting] setting
+        print(f"error: {ex}", file=sys.stderr)
+        return 2
     for b in builds:
         if b.skipped:
             print(f"{b.name}: skipped, {b.skipped}")
