@@ -32,6 +32,7 @@ from happyfox_sync.source.helpers import errors as client_errors
 from happyfox_sync.source.settings import DEFAULT_START_DATE, REFERENCE_ENDPOINTS
 
 from .progress import ProgressReporter
+from .reporting_settings import load_reporting_settings
 from .run_lock import AlreadyRunningError, RunLock
 from .summary import RunSummary
 
@@ -201,6 +202,8 @@ def run_sync(
     dataset_name = dataset_name or args.dataset_name or DEFAULT_DATASET
     resources = parse_resources(args.resources)
     start_date = parse_start_date(args.start_date)
+    if not args.no_models and _models_enabled():
+        load_reporting_settings()  # a bad [happyfox_sync.reporting] setting stops the run before any GET (exit 2)
     pipeline = make_pipeline(args, pipeline_name, dataset_name)
     with RunLock(Path(pipeline.working_dir).parent, pipeline_name):
         if client is None:
