@@ -26,7 +26,7 @@ resolutions AS (
         COUNT(DISTINCT h.ticket_id) AS tickets_resolved
     FROM {{ reporting }}.ticket_status_history AS h
     JOIN {{ settings }}.settings_business_calendar AS c
-        ON c.utc_day = CAST(h.valid_from AT TIME ZONE 'UTC' AS DATE)
+        ON c.utc_day_number = CAST(FLOOR(EXTRACT(EPOCH FROM h.valid_from) / 86400) AS BIGINT)
        AND c.segment_start <= h.valid_from AND h.valid_from < c.segment_end
     WHERE h.is_resolution AND h.changed_by_type = 'staff' AND h.changed_by_id IS NOT NULL
     GROUP BY h.changed_by_id, c.local_day

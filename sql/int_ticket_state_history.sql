@@ -120,8 +120,8 @@ SELECT
     i.category_id
 FROM intervals AS i
 LEFT JOIN {{ settings }}.settings_business_calendar AS cf
-    ON cf.utc_day = CAST(i.valid_from AT TIME ZONE 'UTC' AS DATE)
+    ON cf.utc_day_number = CAST(FLOOR(EXTRACT(EPOCH FROM i.valid_from) / 86400) AS BIGINT)
    AND cf.segment_start <= i.valid_from AND i.valid_from < cf.segment_end
 LEFT JOIN {{ settings }}.settings_business_calendar AS ct
-    ON ct.utc_day = CAST(i.valid_to AT TIME ZONE 'UTC' AS DATE)
+    ON ct.utc_day_number = CAST(FLOOR(EXTRACT(EPOCH FROM i.valid_to) / 86400) AS BIGINT)
    AND ct.segment_start <= i.valid_to AND i.valid_to < ct.segment_end

@@ -56,7 +56,7 @@ SELECT
     CAST(
         cal.business_seconds_before
         + CASE WHEN cal.is_business THEN EXTRACT(EPOCH FROM updated_at) - EXTRACT(EPOCH FROM cal.segment_start) ELSE 0 END
-        AS DECIMAL(20, 3)
+        AS DOUBLE
     ) AS updated_business_seconds,
     author_id,
     author_type,
@@ -84,6 +84,6 @@ SELECT
     satisfaction_rating
 FROM updates
 LEFT JOIN {{ settings }}.settings_business_calendar AS cal
-    ON cal.utc_day = CAST(updates.updated_at AT TIME ZONE 'UTC' AS DATE)
+    ON cal.utc_day_number = CAST(FLOOR(EXTRACT(EPOCH FROM updates.updated_at) / 86400) AS BIGINT)
    AND cal.segment_start <= updates.updated_at
    AND updates.updated_at < cal.segment_end

@@ -156,10 +156,19 @@ joined AS (
     LEFT JOIN handoffs AS h ON h.ticket_id = t.id
     LEFT JOIN waits AS w ON w.ticket_id = t.id
 ),
+today AS (
+    -- today's local day (the calendar runs a year past the data; past it, the UTC day)
+    SELECT COALESCE(MAX(c.local_day), CAST(CURRENT_TIMESTAMP AT TIME ZONE 'UTC' AS DATE)) AS today
+    FROM (SELECT CURRENT_TIMESTAMP AS now) AS n
+    LEFT JOIN {{ settings }}.settings_business_calendar AS c
+        ON c.utc_day_number = CAST(FLOOR(EXTRACT(EPOCH FROM n.now) / 86400) AS BIGINT)
+       AND c.segment_start <= n.now AND n.now < c.segment_end
+),
 clocked AS (
     -- local days and F values (business seconds before) of the ticket's milestones
     SELECT
         j.*,
+        td.today,
         cc.local_day AS created_day,
         cr.local_day AS last_resolved_day,
         cc.business_seconds_before
@@ -172,14 +181,15 @@ clocked AS (
             + CASE WHEN cr.is_business THEN EXTRACT(EPOCH FROM j.last_resolved_at) - EXTRACT(EPOCH FROM cr.segment_start) ELSE 0 END
             AS last_resolved_f
     FROM joined AS j
+    CROSS JOIN today AS td
     LEFT JOIN {{ settings }}.settings_business_calendar AS cc
-        ON cc.utc_day = CAST(j.created_at AT TIME ZONE 'UTC' AS DATE)
+        ON cc.utc_day_number = CAST(FLOOR(EXTRACT(EPOCH FROM j.created_at) / 86400) AS BIGINT)
        AND cc.segment_start <= j.created_at AND j.created_at < cc.segment_end
     LEFT JOIN {{ settings }}.settings_business_calendar AS cs
-        ON cs.utc_day = CAST(j.first_staff_reply_at AT TIME ZONE 'UTC' AS DATE)
+        ON cs.utc_day_number = CAST(FLOOR(EXTRACT(EPOCH FROM j.first_staff_reply_at) / 86400) AS BIGINT)
        AND cs.segment_start <= j.first_staff_reply_at AND j.first_staff_reply_at < cs.segment_end
     LEFT JOIN {{ settings }}.settings_business_calendar AS cr
-        ON cr.utc_day = CAST(j.last_resolved_at AT TIME ZONE 'UTC' AS DATE)
+        ON cr.utc_day_number = CAST(FLOOR(EXTRACT(EPOCH FROM j.last_resolved_at) / 86400) AS BIGINT)
        AND cr.segment_start <= j.last_resolved_at AND j.last_resolved_at < cr.segment_end
 )
 SELECT
@@ -222,12 +232,12 @@ SELECT
     CAST(handoff_count AS BIGINT) AS handoff_count,
     CAST(latest_satisfaction_rating AS BIGINT) AS latest_satisfaction_rating,
     due_date,
-    -- the one clock-dependent column: a ticket still open is overdue once today (UTC) is
-    -- past its due date
+    -- the one clock-dependent column: a ticket still open is overdue once today (in the
+    -- reporting time zone) is past its due date
     CASE
         WHEN due_date IS NULL THEN FALSE
-        WHEN is_resolved THEN CAST(last_resolved_at AT TIME ZONE 'UTC' AS DATE) > due_date
-        ELSE CAST(CURRENT_TIMESTAMP AT TIME ZONE 'UTC' AS DATE) > due_date
+        WHEN is_resolved THEN last_resolved_day > due_date
+        ELSE today > due_date
     END AS was_overdue,
     status_id,
     status_name,

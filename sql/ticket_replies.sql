@@ -52,7 +52,7 @@ created AS (
             AS created_business_seconds
     FROM live_tickets AS t
     LEFT JOIN {{ settings }}.settings_business_calendar AS c
-        ON c.utc_day = CAST(t.created_at AT TIME ZONE 'UTC' AS DATE)
+        ON c.utc_day_number = CAST(FLOOR(EXTRACT(EPOCH FROM t.created_at) / 86400) AS BIGINT)
        AND c.segment_start <= t.created_at AND t.created_at < c.segment_end
 ),
 answered AS (

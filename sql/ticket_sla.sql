@@ -25,7 +25,7 @@ horizon_f AS (
             AS as_of_f
     FROM horizon AS h
     LEFT JOIN {{ settings }}.settings_business_calendar AS c
-        ON c.utc_day = CAST(h.as_of AT TIME ZONE 'UTC' AS DATE)
+        ON c.utc_day_number = CAST(FLOOR(EXTRACT(EPOCH FROM h.as_of) / 86400) AS BIGINT)
        AND c.segment_start <= h.as_of AND h.as_of < c.segment_end
 ),
 priority_at_creation AS (
@@ -53,7 +53,7 @@ tickets AS (
     LEFT JOIN priority_at_creation AS pc ON pc.ticket_id = m.ticket_id
     LEFT JOIN {{ raw }}.priorities AS p ON p.id = pc.priority_id
     LEFT JOIN {{ settings }}.settings_business_calendar AS c
-        ON c.utc_day = CAST(m.created_at AT TIME ZONE 'UTC' AS DATE)
+        ON c.utc_day_number = CAST(FLOOR(EXTRACT(EPOCH FROM m.created_at) / 86400) AS BIGINT)
        AND c.segment_start <= m.created_at AND m.created_at < c.segment_end
 ),
 metrics AS (
