@@ -52,7 +52,8 @@ def test_models_in_dependency_order():
             assert order.index(dep) < order.index(model.name), (dep, model.name)
     assert order.index("int_ticket_updates") < order.index("ticket_status_history")
     assert order.index("ticket_status_history") < order.index("ticket_metrics")
-    assert order.index("ticket_metrics") < order.index("agent_daily_activity")
+    assert order.index("ticket_replies") < order.index("agent_daily_activity")
+    assert order.index("ticket_metrics") < order.index("ticket_sla")
 
 
 def test_cycle_and_unknown_dependency_are_errors(tmp_path: Path):
