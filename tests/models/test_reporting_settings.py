@@ -97,3 +97,13 @@ def test_sync_with_a_bad_setting_exits_2_with_one_line_before_any_request(tmp_pa
     assert result.stderr.strip().splitlines() == [
         "happyfox-sync: error: happyfox_sync.reporting.timezone: unknown time zone 'Mars/Olympus' (use an IANA name such as 'Europe/Berlin')"
     ]
+
+
+def test_models_command_with_a_bad_setting_exits_2_naming_the_key(tmp_path: Path):
+    env = environment(tmp_path, None, HAPPYFOX_SYNC__REPORTING__SLA__RESOLUTION_MINUTES='{"default": "two days"}')
+    result = run(["models"], tmp_path, env)
+    assert result.code == 2
+    assert result.stderr.strip().splitlines() == [
+        "happyfox-sync: error: happyfox_sync.reporting.sla.resolution_minutes: the target for 'default' must be a number"
+        " of business minutes >= 0, got 'two days'"
+    ]
