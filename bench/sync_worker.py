@@ -3,7 +3,7 @@
 Usage: python bench/sync_worker.py --side ours|baseline --base-url URL --workdir DIR
        [--history on|off] [--budget N] [--concurrency N] [--profile FILE]
 
-``ours`` runs the ``happyfox-sync`` command itself (``happyfox_sync.happyfox_pipeline.main``,
+``ours`` runs the ``happyfox-sync`` command itself (``happyfox_sync.cli.main``,
 configured through ``SOURCES__HAPPYFOX__*`` like a scheduled job, ``--no-models``: the
 models are benchmarked apart), with the repository's ``.dlt/config.toml`` in force
 (checkpoints of 2,000 tickets, ...). ``baseline`` runs ``bench/baseline_rest_api.py``
@@ -56,7 +56,7 @@ def _ours(args: argparse.Namespace, workdir: Path) -> tuple[Path, str]:
     memory_limit = next((name.partition("=")[2] for name in experiments if name.startswith("duckdb-memory=")), None)
     if "duckdb-connection" in experiments or memory_limit:
         _duckdb_destination(workdir / "ours.duckdb", "duckdb-connection" in experiments, memory_limit)
-    from happyfox_sync.happyfox_pipeline import main
+    from happyfox_sync.cli import main
 
     code = main(["sync", "--no-models", "-q", "--pipeline-name", "bench_ours"])
     if code != 0:
@@ -165,7 +165,7 @@ def _duckdb_destination(database: Path, keep_connection: bool, memory_limit: str
     import duckdb
     from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
-    import happyfox_sync.happyfox_pipeline as command
+    import happyfox_sync.run as command
 
     if keep_connection:
         config = {"memory_limit": memory_limit} if memory_limit else {}

@@ -8,14 +8,14 @@ demo so it finishes in about a minute; a real account allows 500 GETs/minute.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-from pathlib import Path
 
 from happyfox_simulator import Simulator, SimulatorConfig
 from happyfox_simulator.generator import generate_helpdesk
 from happyfox_sync.source import HappyFoxClient
+
+from .run import RunOptions, resolve_destination, run_sync
 
 DEMO_PIPELINE = "happyfox_demo"
 DEMO_DATASET = "happyfox"
@@ -51,13 +51,12 @@ DEMO_REPORTING = {
 }
 
 
-def run_demo(args: argparse.Namespace) -> None:
-    from .happyfox_pipeline import run_sync
-
+def run_demo(options: RunOptions, tickets: int = 3000) -> None:
+    """Sync a generated helpdesk of ``tickets`` tickets from the bundled simulator."""
     for key, value in DEMO_REPORTING.items():
         os.environ.setdefault(f"HAPPYFOX_SYNC__REPORTING__{key}", value)
-    print(f"happyfox-sync demo: generating a helpdesk of {args.demo_tickets} tickets and starting the simulator ...")
-    helpdesk = generate_helpdesk(args.demo_tickets, seed=DEMO_SEED)
+    print(f"happyfox-sync demo: generating a helpdesk of {tickets} tickets and starting the simulator ...")
+    helpdesk = generate_helpdesk(tickets, seed=DEMO_SEED)
     config = SimulatorConfig(get_limit=DEMO_GETS_PER_MINUTE * 2, post_limit=DEMO_GETS_PER_MINUTE * 2)
     with Simulator(helpdesk, config) as simulator:
         print(f"simulator: {simulator.base_url} (GET cap raised to {config.get_limit}/min for the demo)")
@@ -70,29 +69,34 @@ def run_demo(args: argparse.Namespace) -> None:
         )
         with client:
             summary = run_sync(
-                args,
+                options,
                 client=client,
-                pipeline_name=args.pipeline_name or DEMO_PIPELINE,
-                dataset_name=args.dataset_name or DEMO_DATASET,
+                pipeline_name=options.pipeline_name or DEMO_PIPELINE,
+                dataset_name=options.dataset_name or DEMO_DATASET,
                 refresh=True,
             )
     print(summary.render())
     if summary.models:
-        print_headlines(args.pipeline_name or DEMO_PIPELINE, summary.dataset_name)
-    database = Path.cwd() / f"{args.pipeline_name or DEMO_PIPELINE}.duckdb"
-    reporting = f"{summary.dataset_name}_reporting"
-    print(
-        "\nquery it:\n"
-        f"  duckdb {database.name} \"select * from {reporting}.ticket_metrics limit 10\"\n"
-        f"  python -c \"import duckdb; print(duckdb.connect('{database.name}').sql('select * from {reporting}.daily_backlog order by day desc limit 10'))\"\n"
-        f"  dlt pipeline {args.pipeline_name or DEMO_PIPELINE} show"
-    )
+        print_headlines(options.pipeline_name or DEMO_PIPELINE, summary.dataset_name)
+    for command in query_commands(options.pipeline_name or DEMO_PIPELINE, summary.dataset_name):
+        print(command)
+
+
+def query_commands(pipeline_name: str, dataset_name: str) -> list[str]:
+    """What the demo suggests next; every line runs after the README's set-up (a test runs each)."""
+    database = f"{pipeline_name}.duckdb"
+    reporting = f"{dataset_name}_reporting"
+    return [
+        "\nquery it:",
+        f'  happyfox-sync query --pipeline-name {pipeline_name} "select * from {reporting}.ticket_metrics limit 10"',
+        f"  python -c \"import duckdb; print(duckdb.connect('{database}', read_only=True)"
+        f".sql('select * from {reporting}.daily_backlog order by day desc limit 10'))\"",
+        f"  dlt pipeline {pipeline_name} info",
+    ]
 
 
 def print_headlines(pipeline_name: str, dataset_name: str) -> None:
     import dlt
-
-    from .happyfox_pipeline import resolve_destination
 
     pipeline = dlt.pipeline(
         pipeline_name=pipeline_name, destination=resolve_destination("duckdb", pipeline_name), dataset_name=dataset_name

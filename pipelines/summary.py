@@ -19,6 +19,7 @@ class RunSummary:
     rows_by_table: Counter[str] = field(default_factory=Counter)
     loads: int = 0
     models: list[Any] = field(default_factory=list)
+    new_columns: list[str] = field(default_factory=list)
     duration_seconds: float = 0.0
     requests: dict[str, Any] = field(default_factory=dict)
     max_gets_per_minute: int = 0
@@ -52,6 +53,7 @@ class RunSummary:
             "duration_seconds": round(self.duration_seconds, 1),
             "budget_share": round(self.budget_share, 3),
             "models": [getattr(model, "name", str(model)) for model in self.models],
+            "new_columns": list(self.new_columns),
         }
 
     def render(self) -> str:
@@ -74,6 +76,11 @@ class RunSummary:
         )
         for endpoint, count in (requests.get("gets_by_endpoint") or {}).items():
             lines.append(f"  {endpoint:<24} {count:>7,}")
+        if self.new_columns:
+            lines.append(
+                f"new columns (schema evolution; existing rows kept, null until their record changes): "
+                f"{', '.join(self.new_columns)}"
+            )
         if self.models:
             lines.append(f"models built: {', '.join(getattr(m, 'name', str(m)) for m in self.models)}")
         return "\n".join(lines)

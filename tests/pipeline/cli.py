@@ -47,7 +47,7 @@ def environment(workdir: Path, simulator: Simulator | None = None, **settings: A
 
 def start(args: list[str], workdir: Path, env: dict[str, str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "happyfox_sync.happyfox_pipeline", *args],
+        [sys.executable, "-m", "happyfox_sync", *args],
         cwd=workdir,
         env=env,
         stdout=subprocess.PIPE,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from happyfox_sync.happyfox_pipeline import ExitCode, explain
+from happyfox_sync.cli import ExitCode, explain
 from happyfox_sync.source.helpers.errors import ConnectionFailedError
 
 

@@ -42,7 +42,7 @@ def test_on_a_terminal_progress_is_a_live_line(tmp_path: Path) -> None:
         env = environment(tmp_path, simulator, SOURCES__HAPPYFOX__MAX_CONCURRENCY="1", COLUMNS="160")
         controller, terminal = pty.openpty()
         process = subprocess.Popen(
-            [sys.executable, "-m", "happyfox_sync.happyfox_pipeline"],
+            [sys.executable, "-m", "happyfox_sync"],
             cwd=tmp_path, env=env, stdin=terminal, stdout=subprocess.PIPE, stderr=terminal,
         )
         os.close(terminal)

@@ -133,7 +133,7 @@ def start_cli(args: list[str], workdir: Path, env: dict[str, str]) -> CliRun:
     out, err = workdir / f"run{_runs}.out", workdir / f"run{_runs}.err"
     with out.open("wb") as stdout, err.open("wb") as stderr:
         process = subprocess.Popen(
-            [sys.executable, "-m", "happyfox_sync.happyfox_pipeline", *args],
+            [sys.executable, "-m", "happyfox_sync", *args],
             cwd=workdir,
             env=env,
             stdout=stdout,
