@@ -212,7 +212,7 @@ class ReportingTables:
             ddl = f"CREATE TABLE IF NOT EXISTS hf_settings_table ({', '.join(f'{c} {t}' for c, t in columns)})"
             ddl = sqlglot.transpile(ddl, read="duckdb", write=dialect)[0].replace("hf_settings_table", name, 1)
             client.execute_sql(ddl)
-            client.execute_sql(f"DELETE FROM {name}")
+            client.execute_sql(f"DELETE FROM {name} WHERE 1 = 1")  # (BigQuery wants a WHERE)
             rows = self.rows[table]
             for i in range(0, len(rows), _INSERT_BATCH):
                 batch = rows[i : i + _INSERT_BATCH]
