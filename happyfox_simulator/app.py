@@ -89,6 +89,8 @@ class Application:
         delay = config.latency_seconds
         if fault == "truncated" and response.status == 200:
             response.body = faults.truncate(response.body)
+        if fault == "bad_encoding" and response.status == 200:
+            response.headers["Content-Encoding"] = "gzip"  # the body stays plain JSON
         if fault == "stall":
             delay += config.stall_seconds
         return Outcome(response, delay)

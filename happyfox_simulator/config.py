@@ -12,8 +12,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .tie_order import TIE_ORDERS
+
 FAULT_KINDS: tuple[str, ...] = ("500", "502", "503", "reset", "truncated", "stall")
-"""Every failure the simulator can inject into a GET (see :mod:`.faults`)."""
+"""The failures the simulator injects into a GET by default (see :mod:`.faults`)."""
+OPT_IN_FAULT_KINDS: tuple[str, ...] = ("bad_encoding",)
+"""Failures injected only when listed in ``fault_kinds``."""
 
 MINIFY_STYLES: tuple[str, ...] = ("objects", "ids")
 
@@ -46,6 +50,15 @@ class SimulatorConfig:
     """``minify_response=true`` items: ``"objects"`` -> ``{"id": n}``, ``"ids"`` -> ``n``."""
     priorities_endpoint: bool = True
     """``priorities/`` is not in the current reference; ``False`` makes it 404."""
+    embedded_contact: str = "full"
+    """The contact inside a ticket: ``"full"`` (documented: with ``custom_fields`` and
+    ``contact_groups``) or ``"bare"`` (without those two keys)."""
+    search_tie_order: str = "id"
+    """Order of tickets tied on last updated under ``q``: ``"id"`` or ``"alternating"`` (:mod:`.tie_order`)."""
+
+    date_skew_seconds: float = 0.0
+    """Added to the ``Date`` header of every ``date_skew_every``-th response: a fast CDN clock (:mod:`.date_header`)."""
+    date_skew_every: int = 1
 
     latency_seconds: float = 0.0
     """Added to every response, so concurrency and timeouts can be observed."""
@@ -69,11 +82,15 @@ class SimulatorConfig:
 
     def validate(self) -> None:
         """Reject settings that would make the server misbehave in confusing ways."""
+        if self.embedded_contact not in ("full", "bare"):
+            raise ValueError(f"embedded_contact must be 'full' or 'bare', not {self.embedded_contact!r}")
+        if self.search_tie_order not in TIE_ORDERS:
+            raise ValueError(f"search_tie_order must be one of {TIE_ORDERS}, not {self.search_tie_order!r}")
         if self.minify_style not in MINIFY_STYLES:
             raise ValueError(f"minify_style must be one of {MINIFY_STYLES}, not {self.minify_style!r}")
-        unknown = set(self.fault_kinds) - set(FAULT_KINDS)
+        unknown = set(self.fault_kinds) - set(FAULT_KINDS) - set(OPT_IN_FAULT_KINDS)
         if unknown:
-            raise ValueError(f"unknown fault kinds {sorted(unknown)}; known: {FAULT_KINDS}")
+            raise ValueError(f"unknown fault kinds {sorted(unknown)}; known: {FAULT_KINDS + OPT_IN_FAULT_KINDS}")
         if not 0.0 <= self.fault_rate <= 1.0:
             raise ValueError("fault_rate must be within [0, 1]")
         try:

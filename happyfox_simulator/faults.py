@@ -12,6 +12,9 @@ service and failed would have. Kinds:
   ``Content-Length`` matching the bytes actually sent, so only parsing fails;
 * ``"stall"``: ``stall_seconds`` of silence, then the normal response (a client
   with a read timeout below that gives up first).
+* ``"bad_encoding"`` (opt-in, not in the default kinds): ``200`` with
+  ``Content-Encoding: gzip`` over a body that is not gzip, as a broken proxy or
+  CDN sends it, so the client's body decoding fails.
 
 Draws come from a ``random.Random(fault_seed)``, reseeded whenever the configured
 seed changes, so a run with the same seed and request sequence faults the same way.

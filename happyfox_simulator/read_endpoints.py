@@ -39,12 +39,16 @@ def list_tickets(state: ServerState, request: Request) -> Response:
     with store.lock:
         now = state.now()
         ids = state.ticket_lists.ids(store, query, config.search_timezone, now)
+        if query.q:
+            ids = state.tie_order.apply(
+                config.search_tie_order, query, ids, lambda i: store.tickets_by_id[i].get("last_updated_at")
+            )
         info = page_info(len(ids), paging)
         page_ids = ids[paging.offset : paging.offset + paging.size]
         if _flag(request, "minify_response"):
             data: list[object] = minify(page_ids, config.minify_style)
         else:
-            options = RenderOptions(state.signer, state.signer.expiry(now))
+            options = RenderOptions(state.signer, state.signer.expiry(now), embedded_contact=config.embedded_contact)
             tickets = [store.tickets_by_id[i] for i in page_ids]
             if fields:
                 wanted = project(tickets, fields)
@@ -66,7 +70,12 @@ def ticket_detail(state: ServerState, request: Request) -> Response:
     store = state.store
     with store.lock:
         ticket = store.ticket(int(request.args[0]))
-        options = RenderOptions(state.signer, state.signer.expiry(state.now()), _flag(request, "show_cf_changes"))
+        options = RenderOptions(
+            state.signer,
+            state.signer.expiry(state.now()),
+            _flag(request, "show_cf_changes"),
+            embedded_contact=state.config.embedded_contact,
+        )
         return json_response(render_ticket(ticket, options))
 
 
@@ -84,7 +93,9 @@ def list_contacts(state: ServerState, request: Request) -> Response:
     with store.lock:
         contacts = [c for c in store.helpdesk.contacts if all(p(c) for p in predicates)]
         contacts.sort(key=lambda c: c["id"])
-        return Response(body=_paged(contacts, paging))
+        body = _paged(contacts, paging)
+    state.after_contact_page(paging.page)
+    return Response(body=body)
 
 
 def contact_detail(state: ServerState, request: Request) -> Response:

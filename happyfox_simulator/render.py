@@ -78,11 +78,19 @@ class RenderOptions:
     signer: AttachmentSigner
     expires: int
     show_cf_changes: bool = False
+    embedded_contact: str = "full"
+    """``"bare"``: the ``user`` embedded in a ticket comes without ``custom_fields`` / ``contact_groups``."""
+
+
+BARE_CONTACT_DROPS = ("custom_fields", "contact_groups")
 
 
 def render_ticket(ticket: JSON, options: RenderOptions) -> JSON:
     """The ticket as this response shows it (a shallow view over the stored record)."""
     view = dict(ticket)
+    contact = ticket.get("user")
+    if options.embedded_contact == "bare" and isinstance(contact, dict):
+        view["user"] = {key: value for key, value in contact.items() if key not in BARE_CONTACT_DROPS}
     history = ticket.get("updates")
     if history:
         view["updates"] = [_render_update(entry, options) for entry in history]

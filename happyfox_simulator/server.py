@@ -49,6 +49,11 @@ class SimulatorHTTPServer(ThreadingHTTPServer):
             self._open.discard(request)
         super().shutdown_request(request)
 
+    def open_connections(self) -> int:
+        """Client connections the server holds open right now (keep-alive ones included)."""
+        with self._open_lock:
+            return len(self._open)
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Client disconnects (e.g. after a read timeout on a stall) are normal here."""
         log.debug("connection from %s ended with an error", client_address, exc_info=True)
@@ -81,7 +86,8 @@ class _Handler(BaseHTTPRequestHandler):
         same world as the records (a fixed test clock included)."""
         if timestamp is not None:
             return super().date_time_string(timestamp)
-        now = self.server.app.state.now()
+        state = self.server.app.state
+        now = state.date_header.instant(state.config, state.now())
         return email.utils.format_datetime(now.replace(tzinfo=UTC), usegmt=True)
 
     def setup(self) -> None:

@@ -30,6 +30,8 @@ from .server import SimulatorHTTPServer
 from .stats import Stats
 from .store import Store
 from .ticket_list import TicketLists
+from .date_header import DateHeader
+from .tie_order import TieOrder
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +52,15 @@ class Simulator:
         self.store = Store(helpdesk, clock=self.now)
         self.stats = Stats()
         self.ticket_lists = TicketLists()
+        self.tie_order = TieOrder()
+        self.date_header = DateHeader()
         self.signer = AttachmentSigner()
         self.limiter = RateLimiter()
         self.churn = Churn()
         self.on_list_page: Callable[[int], None] | None = None
         """Called with the page number after each ``tickets/`` page is built, before it is sent."""
+        self.on_contact_page: Callable[[int], None] | None = None
+        """Called with the page number after each ``users/`` page is built, before it is sent."""
         self._faults = FaultInjector()
         self._host, self._port = host, port
         self._server: SimulatorHTTPServer | None = None
@@ -92,6 +98,10 @@ class Simulator:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+    def open_connections(self) -> int:
+        """Client connections open right now: a client that closed its pool leaves none."""
+        return self._server.open_connections() if self._server is not None else 0
 
     # -- addresses and credentials --------------------------------------------------------
 
@@ -140,6 +150,15 @@ class Simulator:
                 hook(page)
             except Exception:  # a broken test hook must not turn the page into a 500
                 log.exception("on_list_page hook failed for page %s", page)
+
+    def after_contact_page(self, page: int) -> None:
+        """Run the ``on_contact_page`` test hook after a ``users/`` page."""
+        hook = self.on_contact_page
+        if hook is not None:
+            try:
+                hook(page)
+            except Exception:  # a broken test hook must not turn the page into a 500
+                log.exception("on_contact_page hook failed for page %s", page)
 
     def reset_rate_limits(self) -> None:
         """Forget the rate windows and lift any lockout (between test runs)."""

@@ -15,10 +15,12 @@ import orjson
 
 if TYPE_CHECKING:
     from .config import SimulatorConfig
+    from .date_header import DateHeader
     from .render import AttachmentSigner
     from .stats import Stats
     from .store import Store
     from .ticket_list import TicketLists
+    from .tie_order import TieOrder
 
 JSON_TYPE = "application/json"
 
@@ -54,6 +56,8 @@ class ServerState(Protocol):
     store: Store
     stats: Stats
     ticket_lists: TicketLists
+    tie_order: TieOrder
+    date_header: DateHeader
     signer: AttachmentSigner
 
     @property
@@ -62,3 +66,5 @@ class ServerState(Protocol):
     def now(self) -> datetime: ...
 
     def after_list_page(self, page: int) -> None: ...
+
+    def after_contact_page(self, page: int) -> None: ...

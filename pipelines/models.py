@@ -10,10 +10,15 @@ The runner parses each model with sqlglot, points those references at the real
 datasets (qualified and quoted by the destination's own SQL client, so a dataset
 name with odd characters works), translates the SELECT to the destination's dialect
 and creates it as a view, or as a table with `materialize=True`, in the reporting
-dataset (default `<dataset>_reporting`). Models are built in dependency order.
-Every build drops and recreates all models, inside one transaction where the
-destination supports transactional DDL, so rebuilding is idempotent and a model
-whose columns changed is simply recreated.
+dataset (default `<dataset>_reporting`). Models are built in dependency order,
+so rebuilding is idempotent and a reader never finds a model missing: where the
+destination has transactional DDL (DuckDB, PostgreSQL, Snowflake) every model is
+dropped and recreated inside one transaction (a model whose columns changed is
+simply recreated, and a failed build rolls back); elsewhere (BigQuery, Databricks,
+ClickHouse, ...) each one is replaced in place with CREATE OR REPLACE, so the old
+view answers until its new version exists. The models built are recorded in
+`_hf_models` in the reporting dataset, and a recorded model whose file is gone is
+dropped by the next build; other objects in the dataset are left alone.
 
 Use from Python:
 
@@ -23,7 +28,12 @@ Use from Python:
 
 or from the shell:
 
-    python -m happyfox_sync.models --pipeline happyfox [--materialize]
+    python -m happyfox_sync.models [--pipeline happyfox_sync] [--materialize]
+
+which opens the pipeline the sync command runs, with the command's defaults (pipeline
+`happyfox_sync`, dataset `happyfox`, the DuckDB file in the working directory), takes
+the same run lock (a sync of that pipeline in progress: exit 7) and publishes the
+DuckDB read copy as the command does.
 """
 
 from __future__ import annotations
@@ -44,6 +54,7 @@ from sqlglot import exp
 
 from happyfox_sync.source.helpers.errors import ConfigurationError
 
+from .models_record import RECORD_TABLE, Recorded, read_record, record_statements
 from .reporting_settings import ReportingSettings, load_reporting_settings
 from .reporting_tables import prepare_reporting_tables
 
@@ -374,18 +385,42 @@ def build_models(
                 client.create_dataset()
             existing = _existing_objects(client)
         casefold = client.capabilities.casefold_identifier
+        record_name = resolve("reporting", RECORD_TABLE)
+        recorded = read_record(client, dialect, record_name, casefold(RECORD_TABLE) in existing)
 
-        drops = []
-        for m in reversed(models):  # dependants first
-            current = existing.get(casefold(m.name))
+        def drop(name: str) -> str | None:
+            current = existing.get(casefold(name))
             if current is None:
-                continue
+                return None
             what = "VIEW" if "VIEW" in current else "TABLE"
-            drops.append(f"DROP {what} IF EXISTS {resolve('reporting', m.name)}")
+            return f"DROP {what} IF EXISTS {resolve('reporting', name)}"
 
         settings_tables = prepare_reporting_tables(client, settings, resolve, missing)
+        # recorded models whose files are gone, dependants (later builds) first; a user's
+        # own objects in the dataset are never in the record, so never dropped
+        current_names = {m.name for m in models}
+        obsolete = sorted((r for r in recorded.values() if r.name not in current_names), key=lambda r: -r.position)
+        drops = [statement for r in obsolete if (statement := drop(r.name))]
         caps = client.capabilities
         transactional = bool(caps.supports_ddl_transactions)
+        create = "TABLE" if materialize else "VIEW"
+        if transactional:
+            # one transaction: readers see the old set until the new one commits, and a
+            # failed build rolls back to it; drop-and-create also lets Postgres change a
+            # view's columns, which CREATE OR REPLACE VIEW cannot
+            drops += [statement for m in reversed(models) if (statement := drop(m.name))]
+            replace = ""
+        else:
+            # no transactional DDL: never drop what is rebuilt, replace it in dependency
+            # order, so every view answers throughout and a failure leaves the old ones;
+            # only a model that changes kind (view <-> table) or is skipped is dropped
+            wanted = "VIEW" if not materialize else "TABLE"
+            for m in reversed(models):
+                current = existing.get(casefold(m.name))
+                if current is not None and (m.name in skipped or ("VIEW" in current) != (wanted == "VIEW")):
+                    drops.append(drop(m.name))  # type: ignore[arg-type]
+            replace = "OR REPLACE "
+
         builds: list[ModelBuild] = []
         started = time.perf_counter()
 
@@ -395,9 +430,8 @@ def build_models(
             settings_tables.write(client, dialect, resolve)
             for r in rendered:
                 t0 = time.perf_counter()
-                create = "TABLE" if materialize else "VIEW"
                 try:
-                    client.execute_sql(f"CREATE {create} {r.qualified_name} AS\n{r.select_sql}")
+                    client.execute_sql(f"CREATE {replace}{create} {r.qualified_name} AS\n{r.select_sql}")
                     rows = None
                     if materialize:
                         rows = int(client.execute_sql(f"SELECT COUNT(*) FROM {r.qualified_name}")[0][0])
@@ -408,6 +442,9 @@ def build_models(
                 builds.append(
                     ModelBuild(r.model.name, kind, round(time.perf_counter() - t0, 4), rows)
                 )
+            built = [Recorded(r.model.name, kind, position) for position, r in enumerate(rendered)]
+            for statement in record_statements(dialect, record_name, built):
+                client.execute_sql(statement)
 
         if transactional:
             with client.begin_transaction():
@@ -435,8 +472,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="happyfox-sync models",
         description="Build the SQL reporting models on an existing pipeline's destination.",
     )
-    parser.add_argument("--pipeline", default="happyfox", help="dlt pipeline name to attach to")
+    parser.add_argument("--pipeline", default=None, help="dlt pipeline name to attach to (default: the command's, happyfox_sync)")
     parser.add_argument("--pipelines-dir", default=None, help="dlt pipelines dir (default ~/.dlt)")
+    parser.add_argument("--destination", default=None, help="dlt destination name, as the command takes it (default duckdb)")
+    parser.add_argument("--dataset-name", default=None, help="raw dataset (default happyfox)")
     parser.add_argument("--reporting-dataset", default=None, help="default <dataset>_reporting")
     parser.add_argument("--materialize", action="store_true", help="create tables, not views")
     parser.add_argument(
@@ -455,15 +494,31 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     import dlt
 
-    pipeline = dlt.attach(pipeline_name=args.pipeline, pipelines_dir=args.pipelines_dir)
+    from .errors import ExitCode
+    from .run import DEFAULT_DATASET, DEFAULT_PIPELINE, RunOptions, exclusive_run, resolve_destination
+    from .run_lock import AlreadyRunningError
+
+    # the command's own pipeline, destination, lock and read-copy publishing
+    options = RunOptions(destination=args.destination, dataset_name=args.dataset_name, pipeline_name=args.pipeline)
+    name = args.pipeline or DEFAULT_PIPELINE
     try:
-        builds = build_models(pipeline, args.reporting_dataset, args.materialize)
-    except ModelsError as ex:
+        pipeline = dlt.pipeline(
+            pipeline_name=name,
+            pipelines_dir=args.pipelines_dir,
+            destination=resolve_destination(args.destination, name),
+            dataset_name=args.dataset_name or DEFAULT_DATASET,
+        )
+        with exclusive_run(options, pipeline):
+            builds = build_models(pipeline, args.reporting_dataset, args.materialize)
+    except AlreadyRunningError as ex:
         print(f"error: {ex}", file=sys.stderr)
-        return 1
+        return ExitCode.ALREADY_RUNNING
     except ConfigurationError as ex:  # a bad [happyfox_sync.reporting] setting
         print(f"error: {ex}", file=sys.stderr)
-        return 2
+        return ExitCode.CONFIG
+    except Exception as ex:  # one line, as the command prints it
+        print(f"error: {(str(ex).strip().splitlines() or [type(ex).__name__])[0]}", file=sys.stderr)
+        return 1
     for b in builds:
         if b.skipped:
             print(f"{b.name}: skipped, {b.skipped}")

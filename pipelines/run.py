@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 import dlt
 from contextlib import contextmanager
@@ -30,6 +30,7 @@ from happyfox_sync.source import (
 )
 from happyfox_sync.source.settings import DEFAULT_START_DATE, REFERENCE_ENDPOINTS
 
+from .duckdb_defaults import apply_duckdb_memory_default
 from .duckdb_files import DEFAULT_LOCK_TIMEOUT_SECONDS, WarehouseFiles
 from .errors import ExitCode, SyncError
 from .progress import ProgressReporter
@@ -95,9 +96,22 @@ def published_duckdb_file(destination: str | None, pipeline_name: str) -> Wareho
     pipeline first ran in). Configured credentials are the user's own choice of file or
     service (MotherDuck, a connection string) and are written in place.
     """
-    if (destination or "duckdb") != "duckdb" or dlt.config.get("destination.duckdb.credentials") is not None:
+    if (destination or "duckdb") != "duckdb" or _names_a_duckdb_database(dlt.config.get("destination.duckdb.credentials")):
         return None
     return WarehouseFiles(Path.cwd() / f"{pipeline_name}.duckdb")
+
+
+def _names_a_duckdb_database(credentials: Any) -> bool:
+    """True when configured DuckDB credentials choose a database, not only its settings.
+
+    ``[destination.duckdb.credentials] global_config = {...}`` tunes DuckDB and leaves
+    the file the command's default.
+    """
+    if credentials is None:
+        return False
+    if isinstance(credentials, Mapping):
+        return bool(credentials.get("database"))
+    return True
 
 
 def resolve_destination(name: str | None, pipeline_name: str) -> Any:
@@ -109,6 +123,7 @@ def resolve_destination(name: str | None, pipeline_name: str) -> Any:
 
 
 def make_pipeline(options: RunOptions, pipeline_name: str, dataset_name: str) -> dlt.Pipeline:
+    apply_duckdb_memory_default(pipeline_name)
     return dlt.pipeline(
         pipeline_name=pipeline_name,
         destination=resolve_destination(options.destination, pipeline_name),
@@ -217,11 +232,13 @@ def _load(
         info = pipeline.run(source, refresh="drop_sources" if full_refresh else None, loader_file_format=file_format)
         summary.add_load(_row_counts(pipeline))
         logger.debug("load: %s", info)
+        position = (backfill_position(pipeline), progress.tickets_listed)
         while backfill_in_progress(pipeline) and (not resources or "tickets" in resources):
             logger.info("checkpoint committed: %d tickets listed so far; continuing the backfill", progress.tickets_listed)
             source = happyfox_source(client=client, progress=progress, checkpoint_tickets=checkpoint, **_source_kwargs(options, start_date))
             pipeline.run(source.with_resources("tickets"), loader_file_format=file_format)
             summary.add_load(_row_counts(pipeline))
+            position = _require_progress(position, (backfill_position(pipeline), progress.tickets_listed))
     finally:
         reporter.stop()
     if columns_before:  # a first run (or a fresh machine) has nothing to compare with
@@ -233,6 +250,29 @@ def _load(
         summary.models = build_reporting_models(pipeline, materialize=options.materialize_models)
     summary.finish(client, time.monotonic() - started)
     return summary
+
+
+def backfill_position(pipeline: dlt.Pipeline) -> str | None:
+    """Where the next backfill window starts, by the pipeline's state (None: no backfill)."""
+    try:
+        backfill = pipeline.state["sources"]["happyfox"]["resources"]["tickets"].get("backfill")
+    except KeyError:
+        return None
+    return str(backfill.get("next_start")) if backfill else None
+
+
+def _require_progress(before: tuple[str | None, int], after: tuple[str | None, int]) -> tuple[str | None, int]:
+    """Stop a backfill loop whose checkpoint neither moved it on nor listed a ticket, instead of looping forever.
+
+    ``before`` / ``after`` are (where the next window starts, tickets listed so far).
+    """
+    if after[0] is not None and after == before:
+        raise SyncError(
+            f"the backfill made no progress in a checkpoint (its next window still starts on {after[0]}); "
+            "stopping, the next run resumes there",
+            ExitCode.FAILED,
+        )
+    return after
 
 
 def contract_columns(pipeline: dlt.Pipeline) -> set[tuple[str, str]]:
@@ -319,9 +359,7 @@ RUNTIME_DEFAULTS = {
     # dlt gzips its intermediate files by default; they live for seconds on local disk,
     # and not compressing them saves ~10% of a sync's CPU (bench/README.md).
     "DATA_WRITER__DISABLE_COMPRESSION": "true",
-    # DuckDB's buffer defaults to 80% of RAM and grows with the warehouse; a sync needs
-    # little of it (loads spill to disk), so a scheduled job stays small beside others.
-    "DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG": '{"memory_limit": "256MB"}',
+    # DuckDB's memory limit: pipelines/duckdb_defaults.py, applied per pipeline in make_pipeline
 }
 
 

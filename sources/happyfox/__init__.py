@@ -18,30 +18,29 @@ Usage::
 
 from __future__ import annotations
 
-import itertools
-
-import threading
 from datetime import date, datetime, timedelta
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import dlt
 from dlt.common.configuration import with_config
 from dlt.sources import DltResource
 
-from .helpers import HappyFoxClient, NotFoundError, resolve_base_url
+from .helpers import ConfigurationError, HappyFoxClient, NotFoundError, resolve_base_url
+from .helpers.client import DEFAULT_MAX_LOCKOUT_WAITS
+from .contact_rows import ContactClaims, claimed_contact_rows
+from .contact_sweep import SweepRead, sweep_contacts
 from .deletions import deleted_ticket_rows
-from .pages import checked_page
+from .owned_client import OwnedClient, no_lease
 from .schema import CONTACT_TABLES, TABLE_HINTS, TICKET_TABLES, tombstone
 from .settings import (
     DEFAULT_CONTACTS_SWEEP_HOURS,
     DEFAULT_MAX_GETS_PER_MINUTE,
     DEFAULT_RECONCILE_HOURS,
     DEFAULT_START_DATE,
-    PAGE_SIZE,
     REFERENCE_ENDPOINTS,
 )
 from .ticket_sync import TicketSync, TicketSyncProgress, utc_now
-from .transform import choice_rows, contact_table_rows, reference_row, ticket_table_rows
+from .transform import choice_rows, reference_row, ticket_table_rows
 
 __all__ = ["happyfox_source", "make_client", "HappyFoxClient", "TicketSyncProgress", "backfill_in_progress"]
 
@@ -61,39 +60,26 @@ class TableWriter:
             return dlt.mark.with_hints(rows, hints, create_table_variant=True)
         return dlt.mark.with_table_name(rows, table)
 
-    def owned(self, tables: dict[str, list[dict[str, Any]]], owner_ids: Sequence[int], names: Iterable[str]) -> Iterator[Any]:
-        """Rows of tables replaced per owner; an owner with no rows left gets a tombstone."""
+    def owned(
+        self,
+        tables: dict[str, list[dict[str, Any]]],
+        owner_ids: Sequence[int] | Mapping[str, Sequence[int]],
+        names: Iterable[str],
+    ) -> Iterator[Any]:
+        """Rows of tables replaced per owner; an owner with no rows left gets a tombstone.
+
+        ``owner_ids`` may differ per table (a mapping): a contact whose record lacks a
+        list owns nothing in that list's table.
+        """
         for table in names:
             rows = tables.get(table, [])
             owner_key = TABLE_HINTS[table].get("merge_key")
             if owner_key:
+                owners = owner_ids.get(table, ()) if isinstance(owner_ids, Mapping) else owner_ids
                 present = {row[owner_key] for row in rows}
-                rows = rows + [tombstone(table, owner) for owner in owner_ids if owner not in present]
+                rows = rows + [tombstone(table, owner) for owner in owners if owner not in present]
             if rows:
                 yield self.rows(table, rows)
-
-
-class ContactClaims:
-    """Contacts whose rows this run has already emitted, shared by every resource.
-
-    The ticket resource (contacts embedded in tickets) and the contact sweep both
-    write a contact's rows, in parallel, into one load. Their child tables are
-    replaced per contact by a merge key with no row key, so a contact sent by both
-    would load its custom field values and group memberships twice: the first
-    resource to claim a contact sends it, the other skips it.
-    """
-
-    def __init__(self) -> None:
-        self._ids: set[int] = set()
-        self._lock = threading.Lock()
-
-    def claim(self, contact_id: int) -> bool:
-        """True the first time ``contact_id`` is claimed in this run."""
-        with self._lock:
-            if contact_id in self._ids:
-                return False
-            self._ids.add(contact_id)
-            return True
 
 
 def _merge_tables(into: dict[str, list[dict[str, Any]]], tables: dict[str, list[dict[str, Any]]]) -> None:
@@ -101,22 +87,23 @@ def _merge_tables(into: dict[str, list[dict[str, Any]]], tables: dict[str, list[
         into.setdefault(name, []).extend(rows)
 
 
-def _ticket_batch_rows(tickets: list[dict[str, Any]], contacts: ContactClaims, priorities_seen: set[int]) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]], list[int]]:
-    """Rows of a batch of tickets, plus the contacts and priorities embedded in them."""
+def _ticket_batch_rows(tickets: list[dict[str, Any]], contacts: ContactClaims, priorities_seen: set[int]) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]], dict[str, list[int]]]:
+    """Rows of a batch of tickets, plus the contacts (owners per table) and priorities embedded in them."""
     ticket_tables: dict[str, list[dict[str, Any]]] = {}
     embedded: dict[str, list[dict[str, Any]]] = {}
-    contact_ids: list[int] = []
+    people: list[dict[str, Any]] = []
     for ticket in tickets:
         _merge_tables(ticket_tables, ticket_table_rows(ticket))
         contact = ticket.get("user")
-        if isinstance(contact, dict) and contact.get("id") is not None and contacts.claim(contact["id"]):
-            contact_ids.append(contact["id"])
-            _merge_tables(embedded, contact_table_rows(contact))
+        if isinstance(contact, dict) and contact.get("id") is not None:
+            people.append(contact)
         priority = ticket.get("priority")
         if isinstance(priority, dict) and priority.get("id") is not None and priority["id"] not in priorities_seen:
             priorities_seen.add(priority["id"])
             embedded.setdefault("priorities", []).append(reference_row(priority))
-    return ticket_tables, embedded, contact_ids
+    contact_tables, contact_owners = claimed_contact_rows(people, contacts)
+    _merge_tables(embedded, contact_tables)
+    return ticket_tables, embedded, contact_owners
 
 
 @with_config(sections=("sources", SOURCE_NAME))
@@ -132,6 +119,7 @@ def make_client(
     max_retries: int = 8,
     wait_on_lockout: bool = True,
     rate_limit_lockout_seconds: float = 600.0,
+    max_lockout_waits: int = DEFAULT_MAX_LOCKOUT_WAITS,
 ) -> HappyFoxClient:
     """A client configured from ``sources.happyfox.*`` (config, secrets, environment).
 
@@ -148,6 +136,7 @@ def make_client(
         max_retries=max_retries,
         wait_on_lockout=wait_on_lockout,
         rate_limit_lockout_seconds=rate_limit_lockout_seconds,
+        max_lockout_waits=max_lockout_waits,
     )
 
 
@@ -177,8 +166,12 @@ def happyfox_source(
     ``sources.happyfox`` section. ``client`` lets a caller share one client (one GET
     budget, one request account) across runs; ``progress`` receives live counters.
     """
+    if checkpoint_tickets is not None and int(checkpoint_tickets) < 1:
+        raise ConfigurationError(f"sources.happyfox.checkpoint_tickets must be at least 1, got {checkpoint_tickets}")
+    leased = no_lease
     if client is None:
-        client = make_client()
+        owned = OwnedClient(make_client)
+        client, leased = owned, owned.leased  # type: ignore[assignment]
     first_day = date.fromisoformat(str(start_date)[:10])
     ticket_progress = progress or TicketSyncProgress()
     contact_claims = ContactClaims()
@@ -186,6 +179,7 @@ def happyfox_source(
     # Resources that feed several tables carry no table hints of their own: dlt copies a
     # resource's hints (a primary key) into every table variant it dispatches to.
     @dlt.resource(name="tickets")
+    @leased
     def tickets() -> Iterator[Any]:
         """Changed tickets with their updates, tags, custom fields and attachments."""
         writer = TableWriter()
@@ -211,6 +205,7 @@ def happyfox_source(
     # Reference lists and the contact sweep run in dlt's worker threads beside the
     # tickets: with slow responses, sequential small GETs would leave budget unused.
     @dlt.resource(name="contacts", parallelized=True)
+    @leased
     def contacts() -> Iterator[Any]:
         """A full sweep of ``users/`` when the last one is older than ``contacts_sweep_hours``."""
         state = dlt.current.resource_state()
@@ -219,24 +214,16 @@ def happyfox_source(
         if swept_at and started - datetime.fromisoformat(swept_at) < timedelta(hours=contacts_sweep_hours):
             return
         writer = TableWriter()
-        first = checked_page(client, "users/", {"size": PAGE_SIZE, "page": 1}, what="the contact sweep")
-        rest = (("users/", {"size": PAGE_SIZE, "page": page}) for page in range(2, first.page_count + 1))
-        later = (
-            checked_page(client, "users/", {"size": PAGE_SIZE, "page": number}, body, what="the contact sweep")
-            for number, body in enumerate(client.get_many(rest), start=2)
-        )
-        for page in itertools.chain([first], later):
-            tables: dict[str, list[dict[str, Any]]] = {}
-            ids: list[int] = []
-            for contact in page.items:
-                if not contact_claims.claim(contact["id"]):
-                    continue  # already sent this run (embedded in a ticket, or a shifted page)
-                ids.append(contact["id"])
-                _merge_tables(tables, contact_table_rows(contact))
-            yield from writer.owned(tables, ids, CONTACT_TABLES)
-        state["swept_at"] = started.isoformat()
+        found = SweepRead()
+        for items in sweep_contacts(client, found):
+            # tables already sent this run (embedded in a ticket, or a shifted page) are skipped
+            tables, owners = claimed_contact_rows(items, contact_claims)
+            yield from writer.owned(tables, owners, CONTACT_TABLES)
+        if found.complete:
+            state["swept_at"] = started.isoformat()
 
     @dlt.resource(name="deleted_tickets", table_name="tickets", **TABLE_HINTS["tickets"])
+    @leased
     def deleted_tickets() -> Iterator[Any]:
         """Tickets deleted in HappyFox, flagged in ``tickets`` (see :mod:`.deletions`)."""
         state = dlt.current.resource_state()
@@ -272,7 +259,7 @@ def happyfox_source(
             if choices_table:
                 yield writer.rows(choices_table, [row for record in records for row in choice_rows(record)])
 
-        return dlt.resource(read, name=name, parallelized=True)
+        return dlt.resource(leased(read), name=name, parallelized=True)
 
     return [tickets, contacts, deleted_tickets, *(reference(name) for name in REFERENCE_ENDPOINTS)]
 

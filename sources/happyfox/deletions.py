@@ -15,6 +15,9 @@ import logging
 from datetime import datetime
 from typing import Any, Iterable, Iterator
 
+from dlt.destinations.exceptions import DatabaseUndefinedRelation
+
+from .helpers.errors import HappyFoxError
 from .pages import checked_page
 from .settings import PAGE_SIZE
 from .ticket_search import PagedGetter
@@ -49,15 +52,34 @@ def confirmed_deleted(client: PagedGetter, candidates: Iterable[int]) -> list[in
     return [ticket_id for ticket_id, answer in zip(ordered, answers) if answer is None]
 
 
+class StoredTicketsUnreadable(HappyFoxError):
+    """The destination failed while the check read the tickets it holds.
+
+    Read as "nothing stored", such a failure would skip the check and still move
+    ``reconciled_at`` on, hiding every deletion until the next check is due. It stops
+    the run instead; nothing is marked and the next run checks again.
+    """
+
+
 def stored_ticket_ids(pipeline: Any) -> set[int] | None:
-    """Ids of tickets the destination holds as not deleted; None before the first load."""
+    """Ids of tickets the destination holds as not deleted; None before the first load.
+
+    Only a missing dataset or ``tickets`` table means "nothing stored"; any other
+    destination error raises :class:`StoredTicketsUnreadable`.
+    """
     try:
         with pipeline.sql_client() as sql:
             table = sql.make_qualified_table_name("tickets")
             rows = sql.execute_sql(f"select id from {table} where is_deleted is not true")
-    except Exception as error:  # no dataset or no tickets table yet: nothing to reconcile
+    except DatabaseUndefinedRelation as error:  # no dataset or no tickets table yet
         logger.debug("no stored tickets to reconcile: %s", error)
         return None
+    except Exception as error:
+        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise StoredTicketsUnreadable(
+            f"the deleted-ticket check could not read the tickets stored in the destination ({first_line}); "
+            "nothing was marked deleted and the next run checks again"
+        ) from error
     return {int(row[0]) for row in rows or ()}
 
 

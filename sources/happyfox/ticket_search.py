@@ -8,9 +8,11 @@ Duplicates are harmless (the caller skips ids it already has); misses are not.
 
 So each pass over a window is checked against the API's own count: the total
 (``page_info.last_index``) must be the same on every page and the distinct ids seen
-must reach it. When either fails, the window is read again; after
-``max_passes`` the shortfall is reported so the caller never treats a window as
-complete without saying so.
+*by that pass* must reach it. Ids from earlier passes do not count: a ticket seen
+in pass 1 that has since left the window would otherwise stand in for one every
+pass missed (a shift in pass 1, ties reordered in pass 2). When either check
+fails, the window is read again; after ``max_passes`` the shortfall is reported so
+the caller never treats a window as complete without saying so.
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ class WindowRead:
     window: Window
     total: int = 0
     ids: set[int] = field(default_factory=set)
+    """Every id any pass listed (what the caller has seen)."""
+    pass_ids: set[int] = field(default_factory=set)
+    """The ids the latest pass listed: the completeness check counts only these."""
     passes: int = 0
     pages: int = 0
     complete: bool = False
@@ -72,18 +77,20 @@ def read_window(
         totals = [page.total]
         found.total = page.total
         found.pages += 1
-        found.ids.update(item["id"] for item in page.items)
+        found.pass_ids = {item["id"] for item in page.items}
+        found.ids.update(found.pass_ids)
         yield page.items
         rest = (("tickets/", search_params(window, number)) for number in range(2, page.page_count + 1))
         for number, page_body in enumerate(client.get_many(rest), start=2):
             later = checked_page(client, "tickets/", search_params(window, number), page_body, what=f"window {window}")
             totals.append(later.total)
             found.pages += 1
+            found.pass_ids.update(item["id"] for item in later.items)
             found.ids.update(item["id"] for item in later.items)
             yield later.items
         found.total = totals[-1]
         stable = min(totals) == max(totals)
-        if stable and len(found.ids) >= found.total:
+        if stable and len(found.pass_ids) >= found.total:
             found.complete = True
             return
         logger.info(
@@ -91,13 +98,13 @@ def read_window(
             window,
             min(totals),
             max(totals),
-            len(found.ids),
+            len(found.pass_ids),
             found.total,
         )
     logger.warning(
         "window %s still moved after %d passes (%d distinct of %d); the next run reads it again",
         window,
         found.passes,
-        len(found.ids),
+        len(found.pass_ids),
         found.total,
     )

@@ -75,6 +75,9 @@ class TicketSync:
     now: Callable[[], datetime] = utc_now
     progress: TicketSyncProgress = field(default_factory=TicketSyncProgress)
     emitted: set[int] = field(default_factory=set)
+    records_offset: float | None = None
+    """Seconds the newest ``last_modified`` listed was ahead of our clock when we read it:
+    a lower bound of HappyFox's clock offset that the API's own records prove."""
 
     def tickets(self) -> Iterator[list[Ticket]]:
         """Yield batches of changed tickets (detail records when history is on)."""
@@ -107,6 +110,7 @@ class TicketSync:
         during the backfill could fall into a closed window already read.
         """
         body = self.client.get("tickets/", {"status": "_all", "q": Window(self.start_date).query, "size": 1, "page": 1})
+        self._note_records(((body or {}).get("data") or []) if isinstance(body, dict) else [])
         expected = int(((body or {}).get("page_info") or {}).get("last_index") or 0)
         return {
             "started_at": self._server_instant(local_start).isoformat(),
@@ -118,13 +122,35 @@ class TicketSync:
     def _server_instant(self, local: datetime) -> datetime:
         """``local`` on HappyFox's clock, never later than the truth.
 
-        With a ``Date`` header seen, the client knows a lower bound of the server's
-        clock; without one, a generous margin stands in for unknown skew.
+        The ``Date`` headers (a robust estimate from the client) may say HappyFox is
+        behind us: believed, since an earlier cursor only re-reads. They may say it is
+        ahead: believed only as far as the records prove (a ticket modified at ``T``
+        and listed when our clock read ``t`` shows the server was at least ``T - t``
+        ahead), since a CDN in front of the API can stamp a fast ``Date`` and a cursor
+        pushed late skips changes for good. Without any header, a generous margin
+        stands in for unknown skew.
         """
         offset = getattr(self.client, "server_clock_offset", lambda: None)()
         if offset is None:
             return local - self.clock_skew
-        return local + timedelta(seconds=offset - 1)
+        proven_ahead = max(0.0, self.records_offset) if self.records_offset is not None else 0.0
+        return local + timedelta(seconds=min(offset, proven_ahead) - 1)
+
+    def _note_records(self, tickets: list[Ticket]) -> None:
+        """Raise ``records_offset`` by the newest ``last_modified`` of a page just listed."""
+        stamps = [ticket.get("last_modified") for ticket in tickets if isinstance(ticket, dict)]
+        newest = max((stamp for stamp in stamps if isinstance(stamp, str) and stamp), default=None)
+        if newest is None:
+            return
+        try:
+            modified = parse_timestamp(newest)
+        except ValueError:
+            return  # the row transform names the ticket and field when it meets this value
+        if modified is None:
+            return
+        ahead = (modified - self.now()).total_seconds()
+        if self.records_offset is None or ahead > self.records_offset:
+            self.records_offset = ahead
 
     @staticmethod
     def _backfill_cut(backfill: dict[str, Any]) -> date:
@@ -175,6 +201,7 @@ class TicketSync:
             if self.progress.tickets_expected is None or self.progress.tickets_expected < listed_before + found.total:
                 self.progress.tickets_expected = listed_before + found.total
             self.progress.tickets_listed += len(page)
+            self._note_records(page)
             fresh = [ticket for ticket in page if self._needs_emit(ticket, skip_before)]
             if fresh:
                 yield self._with_details(fresh)

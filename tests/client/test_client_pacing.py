@@ -5,12 +5,13 @@ Budgets are scaled up (600/min = one GET per 0.1 s) so a few seconds show the pa
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any, Callable
 
 import pytest
 
-from happyfox_sync.source.helpers import HappyFoxClient, RateLimitLockoutError
+from happyfox_sync.source.helpers import ConfigurationError, HappyFoxClient, RateLimitLockoutError
 
 BUDGET = 600  # per minute: 10 GETs per second, 0.1 s apart
 
@@ -149,3 +150,35 @@ def test_wait_on_lockout_false_refuses_further_gets_without_sending_them(
         client.get("categories/")
     assert sim.stats.total_gets == 2
     assert client.stats.total_gets == 2
+
+
+def test_an_account_that_answers_429_forever_stops_the_run_after_max_lockout_waits(
+    simulator: Callable[..., Any], client_for: Callable[..., HappyFoxClient]
+) -> None:
+    sim = simulator(get_limit=0, window_seconds=60.0, lockout_seconds=0.1)
+    client = client_for(sim, max_gets_per_minute=6000, rate_limit_lockout_seconds=0.0, max_lockout_waits=2)
+    outcome: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            client.get("staff/")
+        except BaseException as error:  # noqa: BLE001 - the outcome is what the test reads
+            outcome.append(error)
+
+    worker = threading.Thread(target=call, daemon=True)
+    worker.start()
+    worker.join(timeout=10)
+    assert not worker.is_alive(), "the client kept waiting out lockouts"
+    assert len(outcome) == 1 and isinstance(outcome[0], RateLimitLockoutError)
+    assert str(outcome[0]).startswith(
+        f"HappyFox account {sim.base_url} still answered HTTP 429 on GET staff/ after 2 lockouts were waited out "
+        "(max_lockout_waits = 2); stopping"
+    )
+    assert sim.stats.responses_by_status[429] == 3
+    assert client.stats.lockout_wait_seconds == pytest.approx(2.0, abs=0.05)  # two 1 s margins, no third wait
+
+
+def test_max_lockout_waits_below_zero_is_a_configuration_error(simulator: Callable[..., Any]) -> None:
+    sim = simulator()
+    with pytest.raises(ConfigurationError, match=r"^max_lockout_waits must be >= 0, got -1$"):
+        HappyFoxClient(sim.base_url, sim.api_key, sim.auth_code, max_lockout_waits=-1)

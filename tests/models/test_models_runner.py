@@ -25,13 +25,18 @@ SETTINGS = fixture_helpdesk.settings()
 
 
 def _objects(pipeline, dataset):
-    """{name: 'VIEW' | 'BASE TABLE'} of the models in `dataset` (not the settings tables)."""
+    """{name: 'VIEW' | 'BASE TABLE'} of the models in `dataset` (the runner's own `_hf_*` record
+    and the settings tables left out)."""
     got = query(
         pipeline,
         "SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = %s",
         dataset,
     )
-    return {r["table_name"]: r["table_type"] for r in got if r["table_name"] not in SETTINGS_TABLES}
+    return {
+        r["table_name"]: r["table_type"]
+        for r in got
+        if not r["table_name"].startswith("_hf_") and r["table_name"] not in SETTINGS_TABLES
+    }
 
 
 def _all_rows(pipeline, dataset):

@@ -99,3 +99,25 @@ def test_with_waiting_off_a_lockout_exits_5_with_one_clear_line_and_the_next_run
     assert "Traceback" not in locked.output
     figures("lockout/waiting off", exit_code=locked.code, burst_gets=burst.sent, mutations_before=len(mutations),
             message=errors[0][:160], rows_compared=rows)
+
+
+def test_an_account_that_answers_429_forever_exits_5_after_max_lockout_waits_and_frees_the_lock(tmp_path: Path) -> None:
+    with running(helpdesk(30, seed=63)) as simulator:
+        simulator.config.get_limit = 0  # every GET is refused, lockout after lockout
+        simulator.config.lockout_seconds = 0.2
+        env = cli_environment(
+            tmp_path, simulator, SOURCES__HAPPYFOX__RATE_LIMIT_LOCKOUT_SECONDS=0, SOURCES__HAPPYFOX__MAX_LOCKOUT_WAITS=2
+        )
+        started = time.monotonic()
+        stuck = run_cli(["--no-models"], tmp_path, env, timeout=60)
+        elapsed = time.monotonic() - started
+        simulator.config.get_limit = 1_000_000
+        simulator.reset_rate_limits()
+        after = run_cli(["--no-models"], tmp_path, env)
+    errors = [line for line in stuck.stderr.splitlines() if "error" in line.lower()]
+    assert stuck.code == 5, stuck.output[-2000:]
+    assert len(errors) == 1 and errors[0].startswith("happyfox-sync: error: HappyFox account ")
+    assert "after 2 lockouts were waited out (max_lockout_waits = 2)" in errors[0]
+    assert "Traceback" not in stuck.output
+    assert after.code == 0, after.output[-2000:]
+    figures("lockout/429 forever", exit_code=stuck.code, seconds_to_stop=round(elapsed, 1))

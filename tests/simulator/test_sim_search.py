@@ -148,3 +148,15 @@ def test_badly_formed_or_undocumented_date_terms_are_400(q, start_sim, api, buil
     response = search(client, q)
     assert response.status_code == 400
     assert list(response.json()["error"]) == ["q"]
+
+
+def test_alternating_tie_order_reverses_tied_tickets_on_every_second_request_of_a_query(start_sim, api):
+    builder = HelpdeskBuilder()
+    for ticket_id in (1, 2, 3):
+        builder.ticket(ticket_id, last_updated_at="2024-03-01 09:00:00", last_modified="2024-03-01 09:00:00")
+    builder.ticket(4, last_updated_at="2024-03-02 09:00:00", last_modified="2024-03-02 09:00:00")
+    client = api(start_sim(builder.build(), search_tie_order="alternating"))
+    params = {"status": "_all", "q": 'last-modified-on-or-after:"2024/01/01"'}
+    orders = [ids(client.get("tickets/", params=params)) for _ in range(3)]
+    assert orders == [[4, 3, 2, 1], [4, 1, 2, 3], [4, 3, 2, 1]]
+    assert ids(client.get("tickets/", params={"status": "_all"})) == [4, 3, 2, 1]  # no q: ties by id, always

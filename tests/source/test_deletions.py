@@ -43,3 +43,30 @@ def test_reconciliation_waits_for_its_age_unless_asked(tmp_path: Path) -> None:
             second = dict(client.stats.gets_by_endpoint)
     assert second["tickets/"] == 1
     assert "ticket/<id>/" not in second
+
+
+def test_a_destination_error_while_reading_stored_ids_stops_the_check_and_keeps_reconciled_at(tmp_path: Path) -> None:
+    import duckdb
+
+    from happyfox_sync.source import happyfox_source
+
+    desk = helpdesk(20)
+    with running(desk) as simulator:
+        warehouse = Warehouse(tmp_path)
+        with client_for(simulator) as client:
+            pipeline = warehouse.sync(client)
+        before = pipeline.state["sources"]["happyfox"]["resources"]["deleted_tickets"]["reconciled_at"]
+        with duckdb.connect(str(warehouse.database)) as connection:  # a destination whose reads fail
+            connection.execute("alter table happyfox.tickets rename to tickets_stored")
+            connection.execute(
+                "create view happyfox.tickets as select * from happyfox.tickets_stored where error('disk read failed') is null"
+            )
+        with client_for(simulator) as client, pytest.raises(Exception) as failure:
+            pipeline.extract(happyfox_source(client=client, reconcile=True).with_resources("deleted_tickets"))
+    chain = []
+    error: BaseException | None = failure.value
+    while error is not None:
+        chain.append(str(error))
+        error = error.__cause__ or error.__context__
+    assert any("could not read the tickets stored in the destination" in text and "disk read failed" in text for text in chain)
+    assert pipeline.state["sources"]["happyfox"]["resources"]["deleted_tickets"]["reconciled_at"] == before

@@ -10,9 +10,10 @@ What shapes it:
   (retries included, from every thread) passes one :class:`GetPacer`, which spaces
   request starts evenly; a 429 pauses all threads, then the same request is sent
   again, so nothing is lost.
-* **Real services fail transiently.** 5xx, timeouts, resets, protocol errors and
-  unreadable JSON bodies are retried with exponential backoff and jitter; 4xx are
-  not (they will not get better, and they cost budget).
+* **Real services fail transiently.** 5xx, timeouts, resets, protocol and proxy
+  errors, undecodable and unreadable JSON bodies (any ``httpx.RequestError``) are
+  retried with exponential backoff and jitter; 4xx are not (they will not get
+  better, and they cost budget), nor a request httpx refuses to send.
 * **Secrets stay secret.** The key and auth code live only inside the
   ``httpx.BasicAuth`` of the private client; no message, repr or log line is built
   from headers or the auth object.
@@ -60,6 +61,12 @@ Params = Mapping[str, Any] | None
 
 DOCUMENTED_GET_LIMIT = 500
 """HappyFox's documented account-wide cap on GETs per minute."""
+
+DEFAULT_MAX_LOCKOUT_WAITS = 3
+"""Lockouts a run waits out before it stops (exit 5): 30 minutes at HappyFox's 10 each."""
+
+CLOCK_SAMPLES = 51
+"""``Date`` headers kept for the server clock estimate (the most recent ones)."""
 
 LOCKOUT_MARGIN_SECONDS = 1.0
 """Added to every lockout pause, so the retried request does not land on the
@@ -156,7 +163,8 @@ class HappyFoxClient:
     from ``retry_backoff_seconds`` up to ``retry_backoff_max_seconds`` plus jitter.
     A 429 pauses all requests for the ``Retry-After`` header's seconds if sent, else
     ``rate_limit_lockout_seconds`` (+ :data:`LOCKOUT_MARGIN_SECONDS`), then resends;
-    with ``wait_on_lockout=False`` it raises :class:`RateLimitLockoutError` instead.
+    with ``wait_on_lockout=False`` it raises :class:`RateLimitLockoutError` instead,
+    and so does the lockout after ``max_lockout_waits`` waited-out ones.
     ``transport`` is handed to httpx (tests, proxies).
     """
 
@@ -172,6 +180,7 @@ class HappyFoxClient:
         max_retries: int = 8,
         wait_on_lockout: bool = True,
         rate_limit_lockout_seconds: float = 600.0,
+        max_lockout_waits: int = DEFAULT_MAX_LOCKOUT_WAITS,
         retry_backoff_seconds: float = 0.5,
         retry_backoff_max_seconds: float = 30.0,
         transport: httpx.BaseTransport | None = None,
@@ -199,6 +208,8 @@ class HappyFoxClient:
             raise ConfigurationError(f"max_concurrency must be at least 1, got {max_concurrency!r}")
         if max_retries < 0:
             raise ConfigurationError(f"max_retries must be >= 0, got {max_retries!r}")
+        if max_lockout_waits < 0:
+            raise ConfigurationError(f"max_lockout_waits must be >= 0, got {max_lockout_waits!r}")
 
         self.max_gets_per_minute = max_gets_per_minute
         self.max_concurrency = max_concurrency or default_max_concurrency(max_gets_per_minute)
@@ -206,9 +217,12 @@ class HappyFoxClient:
         self.max_retries = max_retries
         self.wait_on_lockout = wait_on_lockout
         self.rate_limit_lockout_seconds = rate_limit_lockout_seconds
+        self.max_lockout_waits = max_lockout_waits
+        self._lockouts = 0
+        self._lockouts_lock = threading.Lock()
         self._backoff = _Backoff(retry_backoff_seconds, retry_backoff_max_seconds)
         self.stats = RequestStats()
-        self._clock_offset: float | None = None
+        self._clock_offsets: deque[float] = deque(maxlen=CLOCK_SAMPLES)
         self._clock_lock = threading.Lock()
         self._pacer = GetPacer(max_gets_per_minute)
         self._http = httpx.Client(
@@ -356,9 +370,9 @@ class HappyFoxClient:
             started = time.monotonic()
             try:
                 response = self._http.get(path, params=params)
-            except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+            except httpx.RequestError as exc:  # every transport, proxy and decoding error httpx has
                 logger.debug("GET %s -> %s after %.3fs", endpoint, type(exc).__name__, time.monotonic() - started)
-                raise self._transport_failure(exc) from exc
+                raise self._transport_failure(exc, path, endpoint) from exc
             logger.debug(
                 "GET %s -> %d in %.3fs", endpoint, response.status_code, time.monotonic() - started
             )
@@ -368,8 +382,22 @@ class HappyFoxClient:
                 continue
             return self._parse(response, path, endpoint)
 
-    def _transport_failure(self, exc: httpx.HTTPError) -> _TransientFailure:
-        """Name a failed exchange for the retry log; connect failures mean the host is unreachable."""
+    def _transport_failure(self, exc: httpx.RequestError, path: str, endpoint: str) -> Exception:
+        """Name a failed exchange for the retry log; connect and proxy failures mean the host is unreachable.
+
+        A request httpx refuses to send (``LocalProtocolError``, ``UnsupportedProtocol``)
+        would be refused again: it fails at once with one line. Every other
+        ``httpx.RequestError`` is retried.
+        """
+        if isinstance(exc, (httpx.LocalProtocolError, httpx.UnsupportedProtocol)):
+            return HappyFoxAPIError(
+                f"GET {path} on {self.account_url} could not be sent: {type(exc).__name__}: {_one_line(exc)}.",
+                endpoint=endpoint,
+            )
+        if isinstance(exc, httpx.ProxyError):
+            return _TransientFailure("proxy", f"ProxyError: {_one_line(exc)}", unreachable=True)
+        if isinstance(exc, httpx.DecodingError):
+            return _TransientFailure("decoding", f"undecodable body (DecodingError: {_one_line(exc)})")
         if isinstance(exc, httpx.TimeoutException):
             return _TransientFailure(
                 "timeout",
@@ -380,14 +408,19 @@ class HappyFoxClient:
             return _TransientFailure(
                 "connection", f"{type(exc).__name__}: {exc}", unreachable=isinstance(exc, httpx.ConnectError)
             )
-        return _TransientFailure("protocol", f"RemoteProtocolError: {exc}")
+        if isinstance(exc, httpx.RemoteProtocolError):
+            return _TransientFailure("protocol", f"RemoteProtocolError: {exc}")
+        return _TransientFailure("transport", f"{type(exc).__name__}: {_one_line(exc)}")
 
     def _note_server_clock(self, response: httpx.Response) -> None:
         """Remember how far HappyFox's clock is from ours, from the ``Date`` header.
 
         ``Date`` is whole seconds, floored, and stamped before the response travelled,
-        so ``Date - our receipt time`` never overstates the server's clock: a cursor
-        taken with it can only be early, which re-reads, never late, which would skip.
+        so an honest ``Date - our receipt time`` never overstates the server's clock.
+        A header need not be honest (a CDN in front of the API stamps its own, from a
+        clock that may run ahead), so the last :data:`CLOCK_SAMPLES` offsets are kept
+        and :meth:`server_clock_offset` gives their lower median, which one fast
+        header cannot move.
         """
         header = response.headers.get("Date")
         if not header:
@@ -400,17 +433,25 @@ class HappyFoxClient:
             server = server.replace(tzinfo=timezone.utc)
         offset = (server - datetime.now(timezone.utc)).total_seconds()
         with self._clock_lock:
-            if self._clock_offset is None or offset > self._clock_offset:
-                self._clock_offset = offset
+            self._clock_offsets.append(offset)
 
     def server_clock_offset(self) -> float | None:
-        """Seconds to add to our UTC clock to get (at most) HappyFox's; None before any ``Date``."""
+        """Seconds to add to our UTC clock to get HappyFox's, by the ``Date`` headers; None before any.
+
+        The lower median of the recent samples: robust to a minority of fast headers.
+        It is not proof on its own (every header may come from a fast clock); the
+        ticket sync also caps it by what the records show (``ticket_sync``).
+        """
         with self._clock_lock:
-            return self._clock_offset
+            samples = sorted(self._clock_offsets)
+        if not samples:
+            return None
+        return samples[(len(samples) - 1) // 2]
 
     def _on_rate_limited(self, response: httpx.Response, endpoint: str) -> None:
         """Pause every thread for the lockout; raise instead when not waiting."""
         self.stats.record_rate_limited()
+        self._count_lockout(endpoint)
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         wait = (retry_after if retry_after is not None else self.rate_limit_lockout_seconds)
         wait += LOCKOUT_MARGIN_SECONDS
@@ -427,6 +468,30 @@ class HappyFoxClient:
             self.account_url,
             remaining,
             _utc_after(remaining).strftime("%H:%M:%S"),
+        )
+
+    def _count_lockout(self, endpoint: str) -> None:
+        """Count a 429 that starts a new lockout; past ``max_lockout_waits`` stop the run.
+
+        A proxy or an account that answers 429 forever would otherwise keep the run
+        waiting, lockout after lockout, while it holds the run lock and every later
+        scheduled run refuses to start. 429s of requests already in flight when a
+        lockout began belong to that lockout and are not counted again.
+        """
+        with self._lockouts_lock:
+            if self._pacer.paused_remaining() > 0:
+                return
+            self._lockouts += 1
+            if self._lockouts <= self.max_lockout_waits or not self.wait_on_lockout:
+                return
+        raise RateLimitLockoutError(
+            f"HappyFox account {self.account_url} still answered HTTP 429 on GET {endpoint} after "
+            f"{self.max_lockout_waits} lockouts were waited out (max_lockout_waits = {self.max_lockout_waits}); "
+            "stopping so that later runs can start; check for another integration using the budget "
+            "or a proxy that answers 429.",
+            lifts_at=_utc_after(self.rate_limit_lockout_seconds),
+            wait_seconds=self.rate_limit_lockout_seconds,
+            endpoint=endpoint,
         )
 
     def _lockout_error(self, endpoint: str, remaining: float) -> RateLimitLockoutError:
@@ -507,6 +572,11 @@ class HappyFoxClient:
             endpoint=endpoint,
             status_code=failure.status_code,
         )
+
+
+def _one_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def _utc_after(seconds: float) -> datetime:
