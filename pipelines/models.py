@@ -52,7 +52,11 @@ from typing import Any, Callable, Iterable, Literal, Optional, Sequence
 import sqlglot
 from sqlglot import exp
 
+from happyfox_sync.source.helpers.errors import ConfigurationError
+
 from .models_record import RECORD_TABLE, Recorded, read_record, record_statements
+from .reporting_settings import ReportingSettings, load_reporting_settings
+from .reporting_tables import prepare_reporting_tables
 
 logger = logging.getLogger(__name__)
 
@@ -63,11 +67,12 @@ SQL_DIR = Path(str(importlib.resources.files("happyfox_sync.sql")))
 SOURCE_DIALECT = "duckdb"
 """The one dialect the models are written in."""
 
-_PLACEHOLDER_RE = re.compile(r"\{\{\s*(raw|reporting)\s*\}\}")
-_REFERENCE_RE = re.compile(r"\{\{\s*(raw|reporting)\s*\}\}\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)")
+_PLACEHOLDER_RE = re.compile(r"\{\{\s*(raw|reporting|settings)\s*\}\}")
+_REFERENCE_RE = re.compile(r"\{\{\s*(raw|reporting|settings)\s*\}\}\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)")
 _MODEL_NAME_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
 # sentinel schema names the placeholders become before sqlglot parses the SQL
-_SENTINEL = {"raw": "hf_sentinel_raw", "reporting": "hf_sentinel_reporting"}
+# ({{ settings }}.<table> is a settings table of reporting_tables.py, in the reporting dataset)
+_SENTINEL = {"raw": "hf_sentinel_raw", "reporting": "hf_sentinel_reporting", "settings": "hf_sentinel_settings"}
 _SENTINEL_KIND = {v: k for k, v in _SENTINEL.items()}
 
 
@@ -311,6 +316,7 @@ def build_models(
     reporting_dataset: str | None = None,
     materialize: bool = False,
     sql_dir: Path | str | None = None,
+    reporting_settings: ReportingSettings | None = None,
 ) -> list[ModelBuild]:
     """Creates (or recreates) every model as a view, or a table with `materialize=True`.
 
@@ -320,6 +326,8 @@ def build_models(
         reporting_dataset: where the models go; default `<pipeline.dataset_name>_reporting`.
         materialize: create tables (`CREATE TABLE AS`) instead of views, for big BI workloads.
         sql_dir: the model directory, default the repository's `sql/`.
+        reporting_settings: time zone, business hours, SLA targets...; default read from
+            `[happyfox_sync.reporting]` (a bad value raises ReportingSettingsError).
 
     Returns one ModelBuild per model, in build order, then the skipped ones: a model
     that reads a raw table missing from the destination (dlt creates no table for a
@@ -328,6 +336,7 @@ def build_models(
     would be skipped, ModelsError is raised.
     """
     models = load_models(sql_dir)
+    settings = reporting_settings or load_reporting_settings()
     if not pipeline.dataset_name:
         raise ModelsError(f"pipeline {pipeline.pipeline_name} has no dataset name")
     reporting_dataset = reporting_dataset or f"{pipeline.dataset_name}_reporting"
@@ -386,6 +395,7 @@ def build_models(
             what = "VIEW" if "VIEW" in current else "TABLE"
             return f"DROP {what} IF EXISTS {resolve('reporting', name)}"
 
+        settings_tables = prepare_reporting_tables(client, settings, resolve, missing)
         # recorded models whose files are gone, dependants (later builds) first; a user's
         # own objects in the dataset are never in the record, so never dropped
         current_names = {m.name for m in models}
@@ -417,6 +427,7 @@ def build_models(
         def run() -> None:
             for statement in drops:
                 client.execute_sql(statement)
+            settings_tables.write(client, dialect, resolve)
             for r in rendered:
                 t0 = time.perf_counter()
                 try:
@@ -502,6 +513,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AlreadyRunningError as ex:
         print(f"error: {ex}", file=sys.stderr)
         return ExitCode.ALREADY_RUNNING
+    except ConfigurationError as ex:  # a bad [happyfox_sync.reporting] setting
+        print(f"error: {ex}", file=sys.stderr)
+        return ExitCode.CONFIG
     except Exception as ex:  # one line, as the command prints it
         print(f"error: {(str(ex).strip().splitlines() or [type(ex).__name__])[0]}", file=sys.stderr)
         return 1

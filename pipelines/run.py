@@ -36,6 +36,7 @@ from .duckdb_files import DEFAULT_LOCK_TIMEOUT_SECONDS, WarehouseFiles
 from .errors import ExitCode, SyncError
 from .interrupted_packages import drop_superseded_packages
 from .progress import ProgressReporter
+from .reporting_settings import load_reporting_settings
 from .run_lock import RunLock
 from .summary import RunSummary
 
@@ -167,6 +168,8 @@ def run_sync(
     dataset_name = dataset_name or options.dataset_name or DEFAULT_DATASET
     resources = parse_resources(options.resources)
     start_date = parse_start_date(options.start_date)
+    if not options.no_models and _models_enabled():
+        load_reporting_settings()  # a bad [happyfox_sync.reporting] setting stops the run before any GET (exit 2)
     pipeline = make_pipeline(options, pipeline_name, dataset_name)
     if options.estimate:
         with RunLock(Path(pipeline.working_dir).parent, pipeline_name):

@@ -1,15 +1,18 @@
--- daily_backlog: one row per day (UTC) x category x priority x status with at least one
--- non-zero measure, from the first day a ticket was created to the latest day present in
--- the data (the last day any ticket was created or updated), never to "today".
+-- daily_backlog: one row per local day (reporting time zone) x category x priority x
+-- status with at least one non-zero measure, from the first day a ticket was created (or
+-- the first of the last `backlog_days` days) to the latest day present in the data (the
+-- last day any ticket was created or updated), never to "today". Open counts are running
+-- sums of +1/-1 changes per combination, so the cost grows with days x combinations,
+-- never with tickets x days.
 --   tickets_open_at_end_of_day: tickets whose state after the day's last event (from the
 --     history, not from the current state) is this pending status, priority and category.
 --   tickets_created: tickets created that day, by their category, priority and status at creation.
 --   tickets_resolved: tickets that entered a completed status from a pending one that day,
 --     by the completed status entered and the category and priority at that moment.
-WITH RECURSIVE bounds AS (
+WITH bounds AS (
     SELECT
-        MIN(CAST(valid_from AT TIME ZONE 'UTC' AS DATE)) AS first_day,
-        MAX(CAST(valid_from AT TIME ZONE 'UTC' AS DATE)) AS last_state_day
+        MIN(valid_from_day) AS first_day,
+        MAX(valid_from_day) AS last_state_day
     FROM {{ reporting }}.int_ticket_state_history
 ),
 last_day AS (
@@ -18,18 +21,25 @@ last_day AS (
     CROSS JOIN (SELECT MAX(updated_date) AS last_update_day FROM {{ reporting }}.int_ticket_updates) AS u
 ),
 calendar AS (
-    SELECT first_day AS day FROM bounds WHERE first_day IS NOT NULL
-    UNION ALL
-    SELECT CAST(c.day + INTERVAL 1 DAY AS DATE)
-    FROM calendar AS c
+    -- the local days of the window: from the first day (or, with backlog_days = N > 0,
+    -- the N-th day before the last) to the last day
+    SELECT d.day
+    FROM {{ settings }}.settings_local_days AS d
+    CROSS JOIN bounds AS b
     CROSS JOIN last_day AS l
-    WHERE c.day < l.last_day
+    CROSS JOIN {{ settings }}.settings_reporting AS r
+    WHERE d.day >= b.first_day
+      AND d.day <= l.last_day
+      AND (r.backlog_days = 0 OR d.day > CAST(l.last_day - CAST(r.backlog_days AS INTEGER) AS DATE))
+),
+window_start AS (
+    SELECT MIN(day) AS first_day FROM calendar
 ),
 states AS (
     SELECT
         ticket_id,
-        CAST(valid_from AT TIME ZONE 'UTC' AS DATE) AS from_day,
-        CAST(valid_to AT TIME ZONE 'UTC' AS DATE) AS to_day,
+        valid_from_day AS from_day,
+        valid_to_day AS to_day,
         valid_to IS NULL AS is_current,
         changed_in_update_index,
         status_id,
@@ -77,12 +87,14 @@ measures AS (
     UNION ALL
     SELECT from_day, category_id, priority_id, status_id, 0, COUNT(DISTINCT ticket_id), 0
     FROM states
-    WHERE changed_in_update_index IS NULL
+    CROSS JOIN window_start AS w
+    WHERE changed_in_update_index IS NULL AND from_day >= w.first_day
     GROUP BY from_day, category_id, priority_id, status_id
     UNION ALL
     SELECT from_day, category_id, priority_id, status_id, 0, 0, COUNT(DISTINCT ticket_id)
     FROM states
-    WHERE is_completed AND NOT COALESCE(previous_is_completed, FALSE)
+    CROSS JOIN window_start AS w
+    WHERE is_completed AND NOT COALESCE(previous_is_completed, FALSE) AND from_day >= w.first_day
     GROUP BY from_day, category_id, priority_id, status_id
 ),
 totals AS (

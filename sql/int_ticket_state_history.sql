@@ -3,6 +3,7 @@
 -- At creation each attribute has the `old` value of its first change, or, if it never
 -- changed, the ticket's current value (the same rule as ticket_status_history). Every
 -- update that changes any of the three opens a new interval at its timestamp.
+-- The first interval (changed_in_update_index null) holds the state at creation.
 WITH live_tickets AS (
     SELECT id, created_at, status_id, priority_id, category_id
     FROM {{ raw }}.tickets
@@ -91,15 +92,36 @@ filled AS (
         MAX(CASE WHEN sets_priority THEN priority_id END) OVER (PARTITION BY ticket_id, priority_group) AS priority_id,
         MAX(CASE WHEN sets_category THEN category_id END) OVER (PARTITION BY ticket_id, category_group) AS category_id
     FROM grouped
+),
+intervals AS (
+    SELECT
+        f.ticket_id,
+        CASE WHEN f.update_index < 0 THEN NULL ELSE f.update_index END AS changed_in_update_index,
+        f.valid_from,
+        LEAD(f.valid_from) OVER (PARTITION BY f.ticket_id ORDER BY f.update_index) AS valid_to,
+        f.status_id,
+        COALESCE(s.behavior = 'completed', FALSE) AS is_completed,
+        f.priority_id,
+        f.category_id
+    FROM filled AS f
+    LEFT JOIN {{ raw }}.statuses AS s ON s.id = f.status_id
 )
+-- valid_from_day / valid_to_day: the local days (reporting time zone) of the bounds
 SELECT
-    f.ticket_id,
-    CASE WHEN f.update_index < 0 THEN NULL ELSE f.update_index END AS changed_in_update_index,
-    f.valid_from,
-    LEAD(f.valid_from) OVER (PARTITION BY f.ticket_id ORDER BY f.update_index) AS valid_to,
-    f.status_id,
-    COALESCE(s.behavior = 'completed', FALSE) AS is_completed,
-    f.priority_id,
-    f.category_id
-FROM filled AS f
-LEFT JOIN {{ raw }}.statuses AS s ON s.id = f.status_id
+    i.ticket_id,
+    i.changed_in_update_index,
+    i.valid_from,
+    i.valid_to,
+    cf.local_day AS valid_from_day,
+    ct.local_day AS valid_to_day,
+    i.status_id,
+    i.is_completed,
+    i.priority_id,
+    i.category_id
+FROM intervals AS i
+LEFT JOIN {{ settings }}.settings_business_calendar AS cf
+    ON cf.utc_day_number = CAST(FLOOR(EXTRACT(EPOCH FROM i.valid_from) / 86400) AS BIGINT)
+   AND cf.segment_start <= i.valid_from AND i.valid_from < cf.segment_end
+LEFT JOIN {{ settings }}.settings_business_calendar AS ct
+    ON ct.utc_day_number = CAST(FLOOR(EXTRACT(EPOCH FROM i.valid_to) / 86400) AS BIGINT)
+   AND ct.segment_start <= i.valid_to AND i.valid_to < ct.segment_end

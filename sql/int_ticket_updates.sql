@@ -8,7 +8,12 @@
 --   contact reply    = a message by a contact (by__type 'user') that is not a private
 --                      note and not the opening message.
 --   A message is present when its text or html is not null.
---   Days are cut in UTC.
+--   Only a staff member's message (by__type 'staff') is a staff reply: smart-rule
+--   messages (by__type 'smartrule', e.g. an auto-acknowledgement) and system updates
+--   (by__type null) are neither staff nor contact replies.
+--   updated_date is the local day in the reporting time zone; updated_business_seconds
+--   is F(updated_at), the business seconds before the update on the reporting calendar
+--   (business time between two updates = the difference of their F values).
 WITH live_tickets AS (
     SELECT id
     FROM {{ raw }}.tickets
@@ -47,7 +52,12 @@ SELECT
     update_index,
     update_id,
     updated_at,
-    CAST(updated_at AT TIME ZONE 'UTC' AS DATE) AS updated_date,
+    cal.local_day AS updated_date,
+    CAST(
+        cal.business_seconds_before
+        + CASE WHEN cal.is_business THEN EXTRACT(EPOCH FROM updated_at) - EXTRACT(EPOCH FROM cal.segment_start) ELSE 0 END
+        AS DOUBLE
+    ) AS updated_business_seconds,
     author_id,
     author_type,
     author_name,
@@ -73,3 +83,7 @@ SELECT
     time_spent,
     satisfaction_rating
 FROM updates
+LEFT JOIN {{ settings }}.settings_business_calendar AS cal
+    ON cal.utc_day_number = CAST(FLOOR(EXTRACT(EPOCH FROM updates.updated_at) / 86400) AS BIGINT)
+   AND cal.segment_start <= updates.updated_at
+   AND updates.updated_at < cal.segment_end

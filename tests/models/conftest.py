@@ -19,6 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import dlt  # noqa: E402
 
+import fixture_business_hours  # noqa: E402
+import fixture_helpdesk  # noqa: E402
 from models_support import loaded_pipeline, model_rows  # noqa: E402
 from happyfox_sync.models import build_models  # noqa: E402
 from tests.support.postgres import postgres_dsn, postgres_server  # noqa: E402,F401
@@ -37,7 +39,28 @@ def pipelines_by_destination(
         if kind not in cache:
             dsn = request.getfixturevalue("postgres_dsn") if kind == "postgres" else None
             pipeline = loaded_pipeline(kind, tmp_path_factory.mktemp(kind), "hf_models", dsn)
-            build_models(pipeline)
+            build_models(pipeline, reporting_settings=fixture_helpdesk.settings())
+            cache[kind] = pipeline
+        return cache[kind]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def business_pipelines(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str], dlt.Pipeline]:
+    """The business-hours helpdesk (fixture_business_hours.py) per destination, with its
+    New York settings, in the dataset `hf_business` (models in `hf_business_reporting`)."""
+    cache: dict[str, dlt.Pipeline] = {}
+
+    def get(kind: str) -> dlt.Pipeline:
+        if kind not in cache:
+            dsn = request.getfixturevalue("postgres_dsn") if kind == "postgres" else None
+            pipeline = loaded_pipeline(
+                kind, tmp_path_factory.mktemp(f"bh_{kind}"), "hf_bh", dsn, "hf_business", fixture_business_hours.TICKETS
+            )
+            build_models(pipeline, reporting_settings=fixture_business_hours.settings())
             cache[kind] = pipeline
         return cache[kind]
 

@@ -43,6 +43,7 @@ PRIORITIES = [
     {"id": 1, "name": "Low", "order": 1, "default": False},
     {"id": 2, "name": "Medium", "order": 2, "default": True},
     {"id": 3, "name": "High", "order": 3, "default": False},
+    {"id": 4, "name": "Urgent", "order": 4, "default": False},
 ]
 CATEGORIES = [
     {"id": 10, "name": "Support", "description": "General support", "public": True},
@@ -72,8 +73,9 @@ CUSTOM_FIELD_CHOICES = [
     {"field_id": 9, "id": 92, "text": "Drum"},
 ]
 
-# Update notation: (at, by, fields) where by is ("user", contact id), ("staff", staff id)
-# or None for a system update (no update_id). fields: msg (text; private=True makes it a
+# Update notation: (at, by, fields) where by is ("user", contact id), ("staff", staff id),
+# ("smartrule", rule id) for a smart rule's message, None for a system update (no
+# update_id), or "null" for an update whose `by` is null. fields: msg (text; private=True makes it a
 # private note), status/priority/category/assignee/due = (old, new), time = minutes,
 # rating = 1..5, cf = [(field id, from, to)].
 TICKETS: list[dict[str, Any]] = [
@@ -102,7 +104,7 @@ TICKETS: list[dict[str, Any]] = [
     # T3: private note before the first public reply; one-touch; rating changed 5 -> 3;
     # resolved on its due date (not overdue).
     dict(id=3, created=ts(1, "11:00"), contact=502, category=20, priority=3, status=4, assignee=101,
-         due=d("2024-03-04"), time_spent=15, updates=[
+         due=d("2024-03-04"), time_spent=15, sla_breaches=1, updates=[
         (ts(1, "11:00"), ("user", 502), dict(msg="Charged twice")),
         (ts(1, "11:15"), ("staff", 101), dict(msg="Check billing system", private=True, time=5)),
         (ts(1, "11:45"), ("staff", 101), dict(msg="Refunded", status=(1, 4), time=10)),
@@ -117,16 +119,20 @@ TICKETS: list[dict[str, Any]] = [
         (ts(3, "10:00"), ("staff", 102), dict(msg="Fixed on our side", status=(2, 4))),
     ]),
     # T5: on hold, still open past its due date (D3).
+    # A message with a null author (by: null) counts as nothing.
     dict(id=5, created=ts(2, "08:00"), contact=500, category=20, priority=3, status=3, assignee=100,
          due=d("2024-03-06"), time_spent=0, updates=[
         (ts(2, "08:00"), ("user", 500), dict(msg="Need a quote")),
         (ts(2, "08:20"), ("staff", 100), dict(msg="Waiting for sales", status=(1, 3))),
+        (ts(2, "12:00"), "null", dict(msg="Forwarded from the sales inbox")),
         (ts(3, "09:00"), ("user", 500), dict(msg="Any news?")),
     ]),
-    # T6: no staff reply at all, never assigned, time_spent null.
+    # T6: no staff reply at all (a smart rule's auto-acknowledgement is not one), never
+    # assigned, time_spent null.
     dict(id=6, created=ts(2, "09:00"), contact=501, category=10, priority=1, status=1, assignee=None,
          due=None, time_spent=None, updates=[
         (ts(2, "09:00"), ("user", 501), dict(msg="Hello")),
+        (ts(2, "09:01"), ("smartrule", 900), dict(msg="We received your request")),
         (ts(2, "18:30"), ("user", 501), dict(msg="Hello?")),
     ]),
     # T7: custom field Product changed twice (Printer -> Scanner -> Fax), Order number set
@@ -192,6 +198,7 @@ _NAMES = {
     "assignee": {s["id"]: s["name"] for s in STAFF},
 }
 _STAFF = {s["id"]: s for s in STAFF}
+_SMART_RULES = {900: {"name": "Auto-acknowledge", "email": None}}
 _CONTACTS = {c["id"]: c for c in CONTACTS}
 _FIELDS = {f["id"]: f for f in CUSTOM_FIELDS}
 _CHOICE_IDS = {(c["field_id"], c["text"]): c["id"] for c in CUSTOM_FIELD_CHOICES}
@@ -210,9 +217,11 @@ def _update_rows(ticket: dict[str, Any]) -> Iterator[tuple[dict[str, Any], list[
             "by__name": "The system",
             "by__email": "system@example.com",
         }
-        if by is not None:
+        if by == "null":
+            row.update({"by__name": None, "by__email": None})
+        elif by is not None:
             kind, who = by
-            person = _STAFF[who] if kind == "staff" else _CONTACTS[who]
+            person = _STAFF[who] if kind == "staff" else _SMART_RULES[who] if kind == "smartrule" else _CONTACTS[who]
             row.update({"by__id": who, "by__type": kind, "by__name": person["name"], "by__email": person["email"]})
         if "msg" in f:
             row.update({
@@ -256,12 +265,12 @@ def _update_rows(ticket: dict[str, Any]) -> Iterator[tuple[dict[str, Any], list[
 TAGS = {3: ["billing", "refund"], 4: ["login", "billing", "login", ""], 8: ["billing"]}
 
 
-def raw_tables() -> dict[str, list[dict[str, Any]]]:
+def raw_tables(tickets: Optional[list[dict[str, Any]]] = None) -> dict[str, list[dict[str, Any]]]:
     tables: dict[str, list[dict[str, Any]]] = {
         "tickets": [], "ticket_updates": [], "ticket_custom_field_changes": [],
         "ticket_custom_field_values": [], "ticket_tags": [], "ticket_attachments": [],
     }
-    for t in TICKETS:
+    for t in TICKETS if tickets is None else tickets:
         updates = []
         for row, cf_rows in _update_rows(t):
             updates.append(row)
@@ -287,7 +296,7 @@ def raw_tables() -> dict[str, list[dict[str, Any]]]:
             "messages_count": sum(1 for u in t["updates"] if "msg" in u[2]),
             "attachments_count": 0,
             "time_spent": t["time_spent"],
-            "sla_breaches": 0,
+            "sla_breaches": t.get("sla_breaches", 0),
             "unresponded": False,
             "source": "email",
             "is_deleted": bool(t.get("deleted", False)),
@@ -369,6 +378,19 @@ def resources(tables: dict[str, list[dict[str, Any]]]) -> list[Any]:
     return out
 
 
-def load(pipeline: dlt.Pipeline) -> None:
-    info = pipeline.run(resources(raw_tables()))
+def load(pipeline: dlt.Pipeline, tickets: Optional[list[dict[str, Any]]] = None) -> None:
+    info = pipeline.run(resources(raw_tables(tickets)))
     info.raise_on_failed_jobs()
+
+
+# The reporting settings the model tests build with: the default calendar (UTC, all
+# hours, so business minutes equal calendar minutes), SLA targets, and a status that
+# waits on the contact (named in another case: matched case-insensitively).
+def settings() -> Any:
+    from happyfox_sync.reporting_settings import make_settings
+
+    return make_settings(
+        waiting_on_contact_statuses=["on hold"],
+        sla_first_response_minutes={"default": 60, "High": 30},
+        sla_resolution_minutes={"default": 7200, "high": 30},
+    )

@@ -14,7 +14,7 @@ from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 import fixture_helpdesk
 
 
-def make_pipeline(kind: str, workdir: Path, name: str, postgres_dsn: str | None = None) -> dlt.Pipeline:
+def make_pipeline(kind: str, workdir: Path, name: str, postgres_dsn: str | None = None, dataset: str = "happyfox") -> dlt.Pipeline:
     if kind == "duckdb":
         creds = DuckDbCredentials(str(workdir / f"{name}.duckdb"))
         creds.session_timezone = "Asia/Tokyo"
@@ -28,21 +28,24 @@ def make_pipeline(kind: str, workdir: Path, name: str, postgres_dsn: str | None 
         pipeline_name=name,
         pipelines_dir=str(workdir / "pipelines"),
         destination=destination,
-        dataset_name="happyfox",
+        dataset_name=dataset,
         dev_mode=False,
     )
 
 
-def loaded_pipeline(kind: str, workdir: Path, name: str, dsn: str | None) -> dlt.Pipeline:
-    pipeline = make_pipeline(kind, workdir, name, dsn)
+def loaded_pipeline(
+    kind: str, workdir: Path, name: str, dsn: str | None, dataset: str = "happyfox", tickets: list[dict[str, Any]] | None = None
+) -> dlt.Pipeline:
+    """The fixture helpdesk (or `tickets` in its notation) loaded into `dataset`."""
+    pipeline = make_pipeline(kind, workdir, name, dsn, dataset)
     if kind == "postgres":
         # one database for the session: start from an empty raw dataset
         with pipeline.sql_client() as c:
-            for ds in ("happyfox", "happyfox_reporting"):
+            for ds in (dataset, f"{dataset}_reporting"):
                 with c.with_alternative_dataset_name(ds):
                     if c.has_dataset():
                         c.drop_dataset()
-    fixture_helpdesk.load(pipeline)
+    fixture_helpdesk.load(pipeline, tickets)
     return pipeline
 
 

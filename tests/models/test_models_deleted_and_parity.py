@@ -9,7 +9,8 @@ from happyfox_sync.models import load_models
 
 MODELS = [m.name for m in load_models()]
 CONTRACT = ["ticket_status_history", "ticket_metrics", "daily_backlog", "agent_daily_activity",
-            "ticket_custom_field_history", "ticket_custom_fields_current", "ticket_tags_current"]
+            "ticket_custom_field_history", "ticket_custom_fields_current", "ticket_tags_current",
+            "ticket_replies", "ticket_sla"]
 
 
 def test_contract_models_exist():

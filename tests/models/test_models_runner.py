@@ -9,7 +9,9 @@ import dlt
 import pytest
 import sqlglot
 
+import fixture_helpdesk
 from models_support import loaded_pipeline, model_rows, query
+from happyfox_sync.reporting_tables import TABLES as SETTINGS_TABLES
 from happyfox_sync.models import (
     ModelsError,
     SqlDestinationRequired,
@@ -19,16 +21,22 @@ from happyfox_sync.models import (
 )
 
 MODELS = [m.name for m in load_models()]
+SETTINGS = fixture_helpdesk.settings()
 
 
 def _objects(pipeline, dataset):
-    """{name: 'VIEW' | 'BASE TABLE'} of the models in `dataset` (the runner's own `_hf_*` record left out)."""
+    """{name: 'VIEW' | 'BASE TABLE'} of the models in `dataset` (the runner's own `_hf_*` record
+    and the settings tables left out)."""
     got = query(
         pipeline,
         "SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = %s",
         dataset,
     )
-    return {r["table_name"]: r["table_type"] for r in got if not r["table_name"].startswith("_hf_")}
+    return {
+        r["table_name"]: r["table_type"]
+        for r in got
+        if not r["table_name"].startswith("_hf_") and r["table_name"] not in SETTINGS_TABLES
+    }
 
 
 def _all_rows(pipeline, dataset):
@@ -49,7 +57,8 @@ def test_models_in_dependency_order():
             assert order.index(dep) < order.index(model.name), (dep, model.name)
     assert order.index("int_ticket_updates") < order.index("ticket_status_history")
     assert order.index("ticket_status_history") < order.index("ticket_metrics")
-    assert order.index("ticket_metrics") < order.index("agent_daily_activity")
+    assert order.index("ticket_replies") < order.index("agent_daily_activity")
+    assert order.index("ticket_metrics") < order.index("ticket_sla")
 
 
 def test_cycle_and_unknown_dependency_are_errors(tmp_path: Path):
@@ -95,7 +104,7 @@ def test_rebuild_is_idempotent(pipeline):
     before = _all_rows(pipeline, "happyfox_reporting")
     objects_before = _objects(pipeline, "happyfox_reporting")
     for _ in range(2):
-        builds = build_models(pipeline)
+        builds = build_models(pipeline, reporting_settings=SETTINGS)
         assert [b.name for b in builds] == MODELS
         assert {b.kind for b in builds} == {"view"}
         assert all(b.rows is None and b.skipped is None for b in builds)
@@ -106,7 +115,7 @@ def test_rebuild_is_idempotent(pipeline):
 
 def test_materialize_gives_tables_with_the_same_rows(pipeline):
     views = _all_rows(pipeline, "happyfox_reporting")
-    builds = build_models(pipeline, reporting_dataset="hf_tables", materialize=True)
+    builds = build_models(pipeline, reporting_settings=SETTINGS, reporting_dataset="hf_tables", materialize=True)
     assert {b.kind for b in builds} == {"table"}
     assert set(_objects(pipeline, "hf_tables").values()) == {"BASE TABLE"}
     tables = _all_rows(pipeline, "hf_tables")
@@ -114,15 +123,15 @@ def test_materialize_gives_tables_with_the_same_rows(pipeline):
         assert tables[m] == views[m], m
     assert {b.name: b.rows for b in builds} == {m: len(views[m]) for m in MODELS}
     # and back to views in the same dataset, then to tables again
-    build_models(pipeline, reporting_dataset="hf_tables")
+    build_models(pipeline, reporting_settings=SETTINGS, reporting_dataset="hf_tables")
     assert set(_objects(pipeline, "hf_tables").values()) == {"VIEW"}
-    build_models(pipeline, reporting_dataset="hf_tables", materialize=True)
+    build_models(pipeline, reporting_settings=SETTINGS, reporting_dataset="hf_tables", materialize=True)
     assert set(_objects(pipeline, "hf_tables").values()) == {"BASE TABLE"}
 
 
 def test_odd_reporting_dataset_name(pipeline):
     name = 'Odd "name"-reporting.x'
-    build_models(pipeline, reporting_dataset=name)
+    build_models(pipeline, reporting_settings=SETTINGS, reporting_dataset=name)
     got = model_rows(pipeline, "ticket_metrics", "ticket_id", reporting_dataset=name)
     assert [r["ticket_id"] for r in got] == [1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13]
 
@@ -144,13 +153,13 @@ def test_model_whose_columns_change_rebuilds(pipeline, tmp_path: Path):
         base="SELECT id AS ticket_id, status_id FROM {{ raw }}.tickets",
         top="SELECT ticket_id, status_id FROM {{ reporting }}.base",
     )
-    build_models(pipeline, reporting_dataset="hf_changing", sql_dir=d)
+    build_models(pipeline, reporting_settings=SETTINGS, reporting_dataset="hf_changing", sql_dir=d)
     _write(
         d,
         base="SELECT id AS ticket_id, CAST(subject AS VARCHAR) AS status_id, priority_id FROM {{ raw }}.tickets",
         top="SELECT ticket_id, priority_id FROM {{ reporting }}.base",
     )
-    build_models(pipeline, reporting_dataset="hf_changing", sql_dir=d)
+    build_models(pipeline, reporting_settings=SETTINGS, reporting_dataset="hf_changing", sql_dir=d)
     got = model_rows(pipeline, "base", "ticket_id", "WHERE ticket_id = 9", reporting_dataset="hf_changing")
     assert got == [{"ticket_id": 9, "status_id": "Refund please", "priority_id": 3}]
     got = model_rows(pipeline, "top", "ticket_id", "WHERE ticket_id = 9", reporting_dataset="hf_changing")
@@ -159,14 +168,14 @@ def test_model_whose_columns_change_rebuilds(pipeline, tmp_path: Path):
 
 def test_failed_build_leaves_previous_build(pipeline, tmp_path: Path):
     d = _write(tmp_path / "m", good="SELECT COUNT(*) AS n FROM {{ raw }}.tickets")
-    build_models(pipeline, reporting_dataset="hf_atomic", sql_dir=d)
+    build_models(pipeline, reporting_settings=SETTINGS, reporting_dataset="hf_atomic", sql_dir=d)
     _write(
         d,
         good="SELECT COUNT(*) AS n, 1 AS extra FROM {{ raw }}.tickets",
         later="SELECT no_such_column FROM {{ reporting }}.good",
     )
     with pytest.raises(ModelsError, match="later"):
-        build_models(pipeline, reporting_dataset="hf_atomic", sql_dir=d)
+        build_models(pipeline, reporting_settings=SETTINGS, reporting_dataset="hf_atomic", sql_dir=d)
     # the whole build ran in one transaction: the old `good` is still there, unchanged
     assert model_rows(pipeline, "good", "1", reporting_dataset="hf_atomic") == [{"n": 13}]
     assert set(_objects(pipeline, "hf_atomic")) == {"good"}
@@ -178,7 +187,7 @@ def test_missing_raw_table_skips_its_models(pipeline, tmp_path: Path):
     # and an old version of a skipped model is dropped
     d = _write(tmp_path / "m", ok="SELECT COUNT(*) AS n FROM {{ raw }}.tickets",
                lacking="SELECT COUNT(*) AS n FROM {{ raw }}.tickets")
-    build_models(pipeline, reporting_dataset="hf_missing", sql_dir=d)
+    build_models(pipeline, reporting_settings=SETTINGS, reporting_dataset="hf_missing", sql_dir=d)
     assert set(_objects(pipeline, "hf_missing")) == {"ok", "lacking"}
     _write(
         d,
@@ -186,7 +195,7 @@ def test_missing_raw_table_skips_its_models(pipeline, tmp_path: Path):
         lacking="SELECT * FROM {{ raw }}.no_such_table",
         above="SELECT * FROM {{ reporting }}.lacking",
     )
-    builds = {b.name: b for b in build_models(pipeline, reporting_dataset="hf_missing", sql_dir=d)}
+    builds = {b.name: b for b in build_models(pipeline, reporting_settings=SETTINGS, reporting_dataset="hf_missing", sql_dir=d)}
     assert builds["ok"].skipped is None
     assert "no_such_table" in builds["lacking"].skipped
     assert "lacking" in builds["above"].skipped
@@ -196,12 +205,12 @@ def test_missing_raw_table_skips_its_models(pipeline, tmp_path: Path):
 def test_all_raw_tables_missing_is_an_error(pipeline, tmp_path: Path):
     d = _write(tmp_path / "m", x="SELECT * FROM {{ raw }}.no_such_table")
     with pytest.raises(ModelsError, match="raw tables missing.*no_such_table"):
-        build_models(pipeline, reporting_dataset="hf_missing2", sql_dir=d)
+        build_models(pipeline, reporting_settings=SETTINGS, reporting_dataset="hf_missing2", sql_dir=d)
 
 
 def test_reporting_dataset_must_differ(pipeline):
     with pytest.raises(ModelsError, match="differ"):
-        build_models(pipeline, reporting_dataset="happyfox")
+        build_models(pipeline, reporting_settings=SETTINGS, reporting_dataset="happyfox")
 
 
 def test_filesystem_destination_is_refused(tmp_path: Path):
@@ -212,13 +221,13 @@ def test_filesystem_destination_is_refused(tmp_path: Path):
         dataset_name="happyfox",
     )
     with pytest.raises(SqlDestinationRequired, match="need a SQL destination"):
-        build_models(pipeline)
+        build_models(pipeline, reporting_settings=SETTINGS)
 
 
 def test_default_reporting_dataset_follows_the_pipeline(tmp_path: Path):
     pipeline = loaded_pipeline("duckdb", tmp_path, "hf_other_ds", None)
     pipeline.dataset_name  # happyfox
-    builds = build_models(pipeline)
+    builds = build_models(pipeline, reporting_settings=SETTINGS)
     assert len(builds) == len(MODELS)
     assert set(_objects(pipeline, "happyfox_reporting")) == set(MODELS)
 

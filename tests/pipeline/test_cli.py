@@ -77,10 +77,17 @@ def test_filesystem_destination_writes_parquet_files(tmp_path: Path) -> None:
 def test_demo_runs_with_no_account_and_no_configuration(tmp_path: Path) -> None:
     result = run(["--demo"], tmp_path, environment(tmp_path), timeout=300)
     assert result.code == 0, result.output
-    assert "headline numbers:" in result.stdout
+    # the demo's own reporting settings: a New York team, weekdays 09:00-17:00, SLA targets
+    assert "headline numbers (business hours: mon-fri 09:00-17:00, America/New_York):" in result.stdout
     assert re.search(r"tickets\s+3,000", result.stdout)
+    assert re.search(r"median first response \(business\)\s+[\d,.]+", result.stdout)
+    assert re.search(r"first-response SLA breached\s+[\d,]+", result.stdout)
     with duckdb.connect(str(tmp_path / "happyfox_demo.duckdb"), read_only=True) as connection:
         assert connection.execute("select count(*) from happyfox_reporting.ticket_metrics").fetchall() == [(3000,)]
+        assert connection.execute("select timezone, business_hours from happyfox_reporting.settings_reporting").fetchall() == [
+            ("America/New_York", "mon-fri 09:00-17:00")
+        ]
+        assert connection.execute("select count(*) from happyfox_reporting.ticket_sla").fetchall() == [(6000,)]
 
 
 def test_a_second_run_of_the_same_pipeline_refuses_to_start(tmp_path: Path) -> None:
