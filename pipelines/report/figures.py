@@ -108,7 +108,12 @@ def _resolved_day(alias: str = "") -> str:
 
 
 def _sla_ready(reader: ModelReader) -> bool:
-    return reader.has("ticket_sla", "ticket_id", "metric", "is_breached") and reader.has("ticket_metrics")
+    """True when SLA targets are configured: the ticket_sla model exists and holds rows
+    (without `[happyfox_sync.reporting.sla]` targets it exists but is empty)."""
+    if not (reader.has("ticket_sla", "ticket_id", "metric", "is_breached") and reader.has("ticket_metrics")):
+        return False
+    found = reader.rows("SELECT COUNT(*) AS n FROM {{ reporting }}.ticket_sla", "SLA rows")
+    return bool(found) and int(next(iter(found[0].values())) or 0) > 0
 
 
 def _number(value: Any) -> Optional[float]:

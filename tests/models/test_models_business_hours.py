@@ -164,7 +164,9 @@ def _sorted(rows):
 
 # (the business-hours helpdesk has no custom fields: those models are skipped there)
 @pytest.mark.parametrize(
-    "model", [m.name for m in load_models() if "custom_field" not in m.name] + sorted(SETTINGS_TABLES)
+    # this fixture has no tags, so ticket_tags_current is not built here
+    "model", [m.name for m in load_models() if "custom_field" not in m.name and m.name != "ticket_tags_current"]
+    + sorted(SETTINGS_TABLES)
 )
 def test_business_hours_duckdb_and_postgres_identical(business_pipelines, model):
     duck = _sorted(model_rows(business_pipelines("duckdb"), model, "1", reporting_dataset="hf_business_reporting"))

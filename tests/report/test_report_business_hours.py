@@ -1,7 +1,7 @@
 """With business-hours columns in ticket_metrics and a ticket_sla model (added by the
 reporting settings), the report uses them: durations in business hours, SLA tiles and
-chart. Stand-in models derive them from today's columns (half the calendar minutes; a
-4-hour / 24-hour target), built from a copy of sql/ into a reporting dataset of their own."""
+chart. The models are the real ones built with Mon-Fri 09:00-17:00 business hours, with a
+stand-in ticket_sla (a 4-hour / 24-hour target), into a reporting dataset of their own."""
 
 from __future__ import annotations
 
@@ -10,18 +10,12 @@ import shutil
 import pytest
 
 from happyfox_sync.models import SQL_DIR, build_models
+from happyfox_sync.reporting_settings import make_settings
 from happyfox_sync.report import build_figures, write_report
 from tests.report.browser import open_report
 from tests.report.report_support import AS_OF, day
 
 REPORTING = "hf_report_business"
-BUSINESS_METRICS = """
-SELECT
-    *,
-    CAST(first_response_minutes / 2 AS DECIMAL(18, 2)) AS first_response_business_minutes,
-    CAST(resolution_minutes / 2 AS DECIMAL(18, 2)) AS resolution_business_minutes
-FROM {{ reporting }}.int_ticket_metrics_calendar
-"""
 SLA = """
 SELECT ticket_id, 'first_response' AS metric, COALESCE(first_response_business_minutes > 240, FALSE) AS is_breached
 FROM {{ reporting }}.ticket_metrics
@@ -36,10 +30,10 @@ def business_pipeline(pipeline, tmp_path_factory):
     models = tmp_path_factory.mktemp("business-models")
     for path in SQL_DIR.glob("*.sql"):
         shutil.copy(path, models / path.name)
-    (models / "ticket_metrics.sql").rename(models / "int_ticket_metrics_calendar.sql")
-    (models / "ticket_metrics.sql").write_text(BUSINESS_METRICS, encoding="utf-8")
     (models / "ticket_sla.sql").write_text(SLA, encoding="utf-8")
-    build_models(pipeline, reporting_dataset=REPORTING, sql_dir=models)
+    # business hours that differ from calendar time, so the tiles show which columns they read
+    build_models(pipeline, reporting_dataset=REPORTING, sql_dir=models,
+                 reporting_settings=make_settings(business_hours="mon-fri 09:00-17:00"))
     return pipeline
 
 
