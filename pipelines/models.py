@@ -280,20 +280,25 @@ def _sql_client(pipeline: Any) -> Any:
         ) from ex
 
 
-def _existing_objects(client: Any) -> dict[str, str]:
-    """{casefolded name: 'VIEW' | 'BASE TABLE' | ...} of the client's current dataset."""
-    caps = client.capabilities
+def information_schema_rows(client: Any, view: str, columns: str) -> list[Sequence[Any]]:
+    """``columns`` of ``INFORMATION_SCHEMA.<view>`` for the client's current dataset."""
     catalog = client.catalog_name(quote=False)
     schema = client.make_qualified_table_name_path(None, quote=False)[-1]
     qualify = getattr(client, "_qualify_info_schema_table_name", None)
-    info_tables = qualify("TABLES") if qualify else "INFORMATION_SCHEMA.TABLES"
-    query = f"SELECT table_name, table_type FROM {info_tables} WHERE table_schema = %s"
+    info = qualify(view) if qualify else f"INFORMATION_SCHEMA.{view}"
+    query = f"SELECT {columns} FROM {info} WHERE table_schema = %s"
     args: list[Any] = [schema]
     if catalog is not None:
         query += " AND table_catalog = %s"
         args.append(catalog)
-    rows = client.execute_sql(query, *args) or []
-    return {caps.casefold_identifier(str(r[0])): str(r[1]).upper() for r in rows}
+    return client.execute_sql(query, *args) or []
+
+
+def _existing_objects(client: Any) -> dict[str, str]:
+    """{casefolded name: 'VIEW' | 'BASE TABLE' | ...} of the client's current dataset."""
+    casefold = client.capabilities.casefold_identifier
+    rows = information_schema_rows(client, "TABLES", "table_name, table_type")
+    return {casefold(str(r[0])): str(r[1]).upper() for r in rows}
 
 
 def _missing_raw_tables(client: Any, needed: Iterable[str]) -> list[str]:

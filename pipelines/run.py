@@ -221,7 +221,7 @@ def _load(
         if resources:
             source = source.with_resources(*resources)
         full_refresh = options.full_refresh if refresh is None else refresh
-        file_format = _file_format(pipeline)
+        file_format = loader_file_format(pipeline)
         drop_superseded_packages(pipeline)  # a kill inside dlt's normalize commit (this run or the webhook loader)
         if pipeline.has_pending_data:
             if full_refresh:
@@ -293,7 +293,7 @@ def contract_columns(pipeline: dlt.Pipeline) -> set[tuple[str, str]]:
     }
 
 
-def _file_format(pipeline: dlt.Pipeline) -> str | None:
+def loader_file_format(pipeline: dlt.Pipeline) -> str | None:
     """Parquet where the destination takes it: DuckDB loads it ~20x faster than INSERTs."""
     formats = pipeline.destination.capabilities().supported_loader_file_formats
     return "parquet" if "parquet" in formats else None

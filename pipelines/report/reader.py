@@ -16,7 +16,7 @@ import datetime as dt
 import decimal
 from typing import Any
 
-from happyfox_sync.models import ModelsError, translate
+from happyfox_sync.models import ModelsError, information_schema_rows, translate
 
 
 class ReportError(Exception):
@@ -48,16 +48,7 @@ class ModelReader:
         with client.with_alternative_dataset_name(self.reporting_dataset):
             if not client.has_dataset():
                 return {}
-            catalog = client.catalog_name(quote=False)
-            schema = client.make_qualified_table_name_path(None, quote=False)[-1]
-            qualify = getattr(client, "_qualify_info_schema_table_name", None)
-            info = qualify("COLUMNS") if qualify else "INFORMATION_SCHEMA.COLUMNS"
-            query = f"SELECT table_name, column_name FROM {info} WHERE table_schema = %s"
-            args: list[Any] = [schema]
-            if catalog is not None:
-                query += " AND table_catalog = %s"
-                args.append(catalog)
-            rows = client.execute_sql(query, *args) or []
+            rows = information_schema_rows(client, "COLUMNS", "table_name, column_name")
         casefold = client.capabilities.casefold_identifier
         found: dict[str, set[str]] = {}
         for table, column in rows:

@@ -277,8 +277,9 @@ def _restore(pipeline: dlt.Pipeline) -> None:
 
 
 def _file_format(pipeline: dlt.Pipeline) -> str | None:
-    formats = pipeline.destination.capabilities().supported_loader_file_formats
-    return "parquet" if "parquet" in formats else None
+    from ..run import loader_file_format  # the scheduled sync's choice, so both load alike
+
+    return loader_file_format(pipeline)
 
 
 def _first_line(error: BaseException) -> str:
