@@ -91,7 +91,7 @@ def test_demo_runs_with_no_account_and_no_configuration(tmp_path: Path) -> None:
 
 
 def test_a_second_run_of_the_same_pipeline_refuses_to_start(tmp_path: Path) -> None:
-    with running(helpdesk(TICKETS), latency_seconds=0.2) as simulator:
+    with running(helpdesk(TICKETS), latency_seconds=0.1) as simulator:
         env = environment(tmp_path, simulator, SOURCES__HAPPYFOX__MAX_CONCURRENCY="1")
         first = start([], tmp_path, env)
         try:
