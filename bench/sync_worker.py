@@ -43,6 +43,11 @@ def _ours(args: argparse.Namespace, workdir: Path) -> tuple[Path, str]:
     if args.concurrency:
         os.environ["SOURCES__HAPPYFOX__MAX_CONCURRENCY"] = str(args.concurrency)
     experiments = set(filter(None, (args.experiments or "").split(",")))
+    for name in experiments:
+        if name.startswith("gc="):
+            import gc
+            gc.freeze()
+            gc.set_threshold(int(name.partition("=")[2]), 10, 10)
     if "rows" in experiments:
         os.environ["SOURCES__HAPPYFOX__ARROW_TABLES"] = "false"  # the row-dict path of before issue 16
     if "no-compression" in experiments:

@@ -34,6 +34,7 @@ from happyfox_sync.source.settings import DEFAULT_START_DATE, REFERENCE_ENDPOINT
 from .duckdb_defaults import apply_duckdb_memory_default
 from .duckdb_files import DEFAULT_LOCK_TIMEOUT_SECONDS, WarehouseFiles
 from .errors import ExitCode, SyncError
+from .gc_tuning import fewer_collections
 from .interrupted_packages import drop_superseded_packages
 from .progress import ProgressReporter
 from .reporting_settings import load_reporting_settings
@@ -176,7 +177,7 @@ def run_sync(
             with _client(client, options) as run_client:
                 print_estimate(options, pipeline, run_client, resources, start_date)
         return RunSummary(pipeline_name, str(pipeline.destination.destination_name), dataset_name)
-    with exclusive_run(options, pipeline), _client(client, options) as run_client:
+    with exclusive_run(options, pipeline), _client(client, options) as run_client, fewer_collections():
         return _load(options, pipeline, run_client, resources, start_date, refresh)
 
 
