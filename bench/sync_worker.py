@@ -48,6 +48,12 @@ def _ours(args: argparse.Namespace, workdir: Path) -> tuple[Path, str]:
             import gc
             gc.freeze()
             gc.set_threshold(int(name.partition("=")[2]), 10, 10)
+    if "gc-default" in experiments:  # the collector as CPython sets it (before pipelines/gc_tuning.py)
+        import contextlib
+
+        import happyfox_sync.run
+
+        happyfox_sync.run.fewer_collections = contextlib.nullcontext  # type: ignore[assignment]
     if "rows" in experiments:
         os.environ["SOURCES__HAPPYFOX__ARROW_TABLES"] = "false"  # the row-dict path of before issue 16
     if "no-compression" in experiments:
@@ -171,7 +177,7 @@ def main() -> int:
     parser.add_argument("--budget", type=int, default=400, help="ours: max_gets_per_minute")
     parser.add_argument("--concurrency", type=int, default=None, help="ours: max_concurrency")
     parser.add_argument("--experiments", default="",
-                        help="ours, comma-separated what-ifs: rows (dicts, not Arrow tables), batch=N, no-compression, checkpoint=N, "
+                        help="ours, comma-separated what-ifs: rows (dicts, not Arrow tables), gc-default, gc=N (gen-0 threshold), batch=N, no-compression, checkpoint=N, "
                         "duckdb-connection, duckdb-memory=SIZE")
     parser.add_argument("--profile", default=None, help="write a cProfile of the run here")
     args = parser.parse_args()
