@@ -33,6 +33,7 @@ import dlt
 from filelock import FileLock, Timeout
 
 from happyfox_sync.duckdb_files import WarehouseFiles
+from happyfox_sync.file_format import loader_file_format
 from happyfox_sync.interrupted_packages import drop_superseded_packages
 from happyfox_sync.run_lock import AlreadyRunningError, RunLock, webhook_batch_lock_path
 
@@ -277,8 +278,7 @@ def _restore(pipeline: dlt.Pipeline) -> None:
 
 
 def _file_format(pipeline: dlt.Pipeline) -> str | None:
-    from ..run import loader_file_format  # the scheduled sync's choice, so both load alike
-
+    """The scheduled sync's choice (:mod:`happyfox_sync.file_format`), so both load alike."""
     return loader_file_format(pipeline)
 
 

@@ -18,6 +18,7 @@ import duckdb
 
 from happyfox_simulator import Helpdesk, Simulator, SimulatorConfig
 from happyfox_simulator.generator import generate_helpdesk
+from happyfox_sync.file_format import loader_file_format
 from happyfox_sync.source import HappyFoxClient, TicketSyncProgress, backfill_in_progress, happyfox_source
 
 NOW = datetime(2026, 3, 2, 9, 30, 0)
@@ -70,20 +71,22 @@ class Warehouse:
         )
 
     def sync(self, client: HappyFoxClient, *, resources: tuple[str, ...] = (), **source_options: Any) -> dlt.Pipeline:
-        """One run as the sync command does it: checkpoint after checkpoint until done."""
+        """One run as the sync command does it: checkpoint after checkpoint until done,
+        in the command's file format for the destination (Parquet on DuckDB)."""
         pipeline = self.pipeline()
+        file_format = loader_file_format(pipeline)
         if pipeline.has_pending_data:
             # what an interrupted run left behind; dlt's run() with data would load only this
-            pipeline.run(loader_file_format="parquet")
+            pipeline.run(loader_file_format=file_format)
         progress = TicketSyncProgress()
         source = happyfox_source(client=client, progress=progress, **source_options)
         if resources:
             source = source.with_resources(*resources)
-        pipeline.run(source, loader_file_format="parquet")
+        pipeline.run(source, loader_file_format=file_format)
         self.loads.append(dict(pipeline.last_trace.last_normalize_info.row_counts))
         while backfill_in_progress(pipeline):
             source = happyfox_source(client=client, progress=progress, **source_options)
-            pipeline.run(source.with_resources("tickets"), loader_file_format="parquet")
+            pipeline.run(source.with_resources("tickets"), loader_file_format=file_format)
             self.loads.append(dict(pipeline.last_trace.last_normalize_info.row_counts))
         return pipeline
 

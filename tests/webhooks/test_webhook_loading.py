@@ -246,11 +246,6 @@ def test_a_late_delivery_older_than_what_the_scheduled_sync_loaded_is_skipped(tm
         assert_warehouse_equals_truth(warehouse, simulator)
 
 
-@pytest.mark.xfail(
-    reason="known defect found at the merge of this round: on PostgreSQL the scheduled sync after the "
-    "webhooks loads tickets.tags = '' as NULL for the re-synced tickets (DuckDB is exact); open",
-    strict=True,
-)
 def test_webhooks_load_into_postgres_the_same_way(tmp_path: Path, postgres_dsn: str) -> None:
     from tests.webhooks.wh_support import PostgresWarehouse
 
