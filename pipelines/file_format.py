@@ -28,12 +28,7 @@ INSERT_VALUES = "insert_values"
 
 def loader_file_format(pipeline: dlt.Pipeline) -> str | None:
     """The format to pass to ``pipeline.run``; ``None`` leaves it to dlt."""
-    return file_format_for(pipeline.destination.capabilities())
-
-
-def file_format_for(capabilities: Any) -> str | None:
-    """:func:`loader_file_format` for a destination's capabilities."""
-    usable = usable_formats(capabilities)
+    usable = usable_formats(pipeline.destination.capabilities())
     if PARQUET in usable:
         return PARQUET
     if INSERT_VALUES in usable:
@@ -53,5 +48,5 @@ def usable_formats(capabilities: Any) -> Sequence[str]:
     selector = getattr(capabilities, "loader_file_format_selector", None)
     if selector is None:
         return supported
-    _, usable = selector(preferred, list(supported), table_schema={"name": "happyfox_file_format_probe"})
+    _, usable = selector(preferred, supported, table_schema={"name": "happyfox_file_format_probe"})
     return list(usable)

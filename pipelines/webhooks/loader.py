@@ -133,7 +133,7 @@ class WebhookLoader:
     def _load(self, deliveries: list[Delivery]) -> BatchResult:
         result = BatchResult(taken=len(deliveries))
         pipeline = self.target.make_pipeline()
-        file_format = _file_format(pipeline)
+        file_format = loader_file_format(pipeline)  # the scheduled sync's choice, so both load alike
         drop_superseded_packages(pipeline)
         if pipeline.has_pending_data:
             logger.info("loading what an interrupted run left behind before the webhook batch")
@@ -275,11 +275,6 @@ def _restore(pipeline: dlt.Pipeline) -> None:
         pipeline.sync_destination()
     except Exception as error:  # nothing there yet: a first load
         logger.debug("no destination state to restore: %s", _first_line(error))
-
-
-def _file_format(pipeline: dlt.Pipeline) -> str | None:
-    """The scheduled sync's choice (:mod:`happyfox_sync.file_format`), so both load alike."""
-    return loader_file_format(pipeline)
 
 
 def _first_line(error: BaseException) -> str:
