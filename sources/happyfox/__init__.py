@@ -30,7 +30,7 @@ from .helpers.client import DEFAULT_MAX_LOCKOUT_WAITS
 from .contact_rows import ContactClaims, claimed_contact_rows
 from .contact_sweep import SweepRead, sweep_contacts
 from .deletions import deleted_ticket_rows
-from .arrow_tables import BATCH_TICKETS, ArrowRows, batched
+from .arrow_tables import BATCH_CONTACTS, BATCH_TICKETS, ArrowRows, batched
 from .list_items import owners_with_source
 from .owned_client import OwnedClient, no_lease
 from .privacy import PrivacyPolicy, load_privacy_policy
@@ -249,7 +249,8 @@ def happyfox_source(
             return
         writer = TableWriter(arrow_tables)
         found = SweepRead()
-        for items in sweep_contacts(client, found):
+        pages = sweep_contacts(client, found)
+        for items in batched(pages, BATCH_CONTACTS) if arrow_tables else pages:
             # tables already sent this run (embedded in a ticket, or a shifted page) are skipped
             tables, owners = claimed_contact_rows(items, contact_claims)
             yield from writer.owned(tables, owners, CONTACT_TABLES)
