@@ -64,9 +64,16 @@ def _ours(args: argparse.Namespace, workdir: Path) -> tuple[Path, str]:
     for name in experiments:
         if name.startswith("batch="):
             _larger_batches(int(name.partition("=")[2]))
+    for name in experiments:
+        if name.startswith("arrow-batch="):  # tickets per extracted item (sources.happyfox.BATCH_TICKETS)
+            import happyfox_sync.source as source
+
+            source.BATCH_TICKETS = int(name.partition("=")[2])
     memory_limit = next((name.partition("=")[2] for name in experiments if name.startswith("duckdb-memory=")), None)
     if "duckdb-connection" in experiments or memory_limit:
         _duckdb_destination(workdir / "ours.duckdb", "duckdb-connection" in experiments, memory_limit)
+    if "step-cpu" in experiments:
+        _time_steps()
     from happyfox_sync.cli import main
 
     code = main(["sync", "--no-models", "-q", "--pipeline-name", "bench_ours"])
@@ -75,6 +82,29 @@ def _ours(args: argparse.Namespace, workdir: Path) -> tuple[Path, str]:
     if code != 0:
         raise SystemExit(f"happyfox-sync exited with {code}")
     return workdir / "ours.duckdb", "happyfox"
+
+
+STEP_CPU: dict[str, float] = {}
+
+
+def _time_steps() -> None:
+    """Experiment: the process CPU (every thread, DuckDB's too) spent in each of dlt's steps."""
+    import atexit
+
+    from dlt.pipeline.pipeline import Pipeline
+
+    for step in ("extract", "normalize", "load"):
+        original = getattr(Pipeline, step)
+
+        def timed(self: Any, *args: Any, _original: Any = original, _step: str = step, **kwargs: Any) -> Any:
+            started = time.process_time()
+            try:
+                return _original(self, *args, **kwargs)
+            finally:
+                STEP_CPU[_step] = STEP_CPU.get(_step, 0.0) + time.process_time() - started
+
+        setattr(Pipeline, step, timed)
+    atexit.register(lambda: print(json.dumps({"step_cpu_seconds": {k: round(v, 2) for k, v in STEP_CPU.items()}}), file=sys.stderr))
 
 
 def _larger_batches(tickets: int) -> None:
@@ -177,7 +207,7 @@ def main() -> int:
     parser.add_argument("--budget", type=int, default=400, help="ours: max_gets_per_minute")
     parser.add_argument("--concurrency", type=int, default=None, help="ours: max_concurrency")
     parser.add_argument("--experiments", default="",
-                        help="ours, comma-separated what-ifs: rows (dicts, not Arrow tables), gc-default, gc=N (gen-0 threshold), batch=N, no-compression, checkpoint=N, "
+                        help="ours, comma-separated what-ifs: rows (dicts, not Arrow tables), gc-default, gc=N (gen-0 threshold), batch=N, arrow-batch=N, step-cpu, no-compression, checkpoint=N, "
                         "duckdb-connection, duckdb-memory=SIZE")
     parser.add_argument("--profile", default=None, help="write a cProfile of the run here")
     args = parser.parse_args()

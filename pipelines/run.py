@@ -31,6 +31,7 @@ from happyfox_sync.source import (
 from happyfox_sync.source.privacy_warehouse import compact_after_rewrite
 from happyfox_sync.source.settings import DEFAULT_START_DATE, REFERENCE_ENDPOINTS
 
+from .allocators import lean_allocators
 from .duckdb_defaults import apply_duckdb_memory_default
 from .duckdb_files import DEFAULT_LOCK_TIMEOUT_SECONDS, WarehouseFiles
 from .errors import ExitCode, SyncError
@@ -178,7 +179,7 @@ def run_sync(
             with _client(client, options) as run_client:
                 print_estimate(options, pipeline, run_client, resources, start_date)
         return RunSummary(pipeline_name, str(pipeline.destination.destination_name), dataset_name)
-    with exclusive_run(options, pipeline), _client(client, options) as run_client, fewer_collections():
+    with lean_allocators(), exclusive_run(options, pipeline), _client(client, options) as run_client, fewer_collections():
         return _load(options, pipeline, run_client, resources, start_date, refresh)
 
 

@@ -109,8 +109,8 @@ def _as_duckdb_shows(limit: str) -> str:
         return str(connection.execute("select current_setting('memory_limit')").fetchone()[0])
 
 
-def test_duckdb_memory_limit_defaults_to_256mb_where_the_user_set_nothing(tmp_path: Path) -> None:
-    assert _memory_limit_in_a_run(tmp_path) == _as_duckdb_shows("256MB")
+def test_duckdb_memory_limit_defaults_to_128mb_where_the_user_set_nothing(tmp_path: Path) -> None:
+    assert _memory_limit_in_a_run(tmp_path) == _as_duckdb_shows("128MB")
 
 
 def test_a_global_config_in_secrets_toml_wins_over_the_memory_default(tmp_path: Path) -> None:
