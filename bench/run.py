@@ -253,13 +253,14 @@ class Bench:
         say(f"scenario 5: local throughput, first sync of {n:,} tickets, no latency, no cap, history off")
         sim = self.sim(n)
         ours = []
+        first_dir = self._keep("ours", n, False)
         for i in range(s.repeat):
-            workdir = self._keep("ours", n, False) if i == 0 else None
-            ours.append(self.run(sim, "ours", f"throughput-{n}-{i + 1}", workdir=workdir, history=False))
+            ours.append(self.run(sim, "ours", f"throughput-{n}-{i + 1}", workdir=first_dir if i == 0 else None, history=False))
         base = []
         for i in range(s.baseline_repeat):
             workdir = self._keep("baseline", n, False) if i == 0 else None
             base.append(self.run(sim, "baseline", f"throughput-{n}-{i + 1}", workdir=workdir, history=False))
+        floor = self.load_floor(first_dir)
         what_if = None
         if experiments:
             what_if = self.run(sim, "ours", f"throughput-{n}-what-if", history=False, experiments=experiments)
@@ -282,6 +283,13 @@ class Bench:
         self.add(Row("5. ... wall-clock tickets per second", f"{o_wall:,.0f}", f"{b_wall:,.0f}", ratio(o_wall, b_wall),
                      f"{API_TICKETS_PER_SECOND:,.0f}"))
         self.add(Row(f"5. ... peak memory at {n:,} tickets, MB", f"{o_mem:,.0f}", f"{b_mem:,.0f}", ratio(o_mem, b_mem), ""))
+        self.figures["s5_load_floor"] = floor
+        floor_cpu = float(floor["cpu_seconds"])
+        self.add(Row(
+            f"5. ... DuckDB's own share: the first run's load replayed without dlt (bench/load_floor.py), CPU-s",
+            f"{floor_cpu:,.1f} ({floor_cpu / statistics.median(r.cpu_seconds for r in ours):.0%} of ours)", "", "",
+            f"{n / floor_cpu:,.0f} tickets per CPU-second at most, DuckDB alone",
+        ))
         startup = statistics.median(r.cpu_seconds - (r.run_cpu_seconds or 0.0) for r in ours)
         self.notes.append(
             f"Scenario 5 counts all CPU of the sync's process, interpreter start and imports included "
@@ -330,6 +338,16 @@ class Bench:
         say(f"  models: median {median:.2f} s")
         self.add(Row(f"6. model build over {n:,} tickets (DuckDB, median of 3), s", f"{median:.1f}",
                      "n/a (no models)", "", "", "<= 10", verdict(median <= 10, median, 10, higher_is_better=False)))
+
+    def load_floor(self, workdir: Path) -> dict[str, Any]:
+        """``bench/load_floor.py`` over a finished sync's packages: what DuckDB alone spends loading them."""
+        target = self.workdir("load-floor") / "floor.duckdb"
+        output = subprocess.run([sys.executable, str(BENCH / "load_floor.py"), str(workdir), "--target", str(target)],
+                                capture_output=True, text=True, check=True).stdout
+        figures: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+        shutil.rmtree(target.parent, ignore_errors=True)
+        say(f"  DuckDB's own load: {figures['cpu_seconds']} CPU-s {figures['cpu_by_part']}")
+        return figures
 
     def profiles(self) -> None:
         """Sample a first sync of each side with py-spy and say where the CPU goes."""
