@@ -109,8 +109,45 @@ def _as_duckdb_shows(limit: str) -> str:
         return str(connection.execute("select current_setting('memory_limit')").fetchone()[0])
 
 
-def test_duckdb_memory_limit_defaults_to_128mb_where_the_user_set_nothing(tmp_path: Path) -> None:
-    assert _memory_limit_in_a_run(tmp_path) == _as_duckdb_shows("128MB")
+def test_duckdb_memory_limit_defaults_to_256mb_where_the_user_set_nothing(tmp_path: Path) -> None:
+    assert _memory_limit_in_a_run(tmp_path) == _as_duckdb_shows("256MB")
+
+
+def _memory_limits_of_a_sync(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
+    """The ``memory_limit`` of every DuckDB connection a sync with its models opens, in order."""
+    from dlt.destinations.impl.duckdb.configuration import DuckDbConnectionPool
+
+    from happyfox_sync.run import RunOptions, run_sync
+
+    applied: list[str | None] = []
+    apply = DuckDbConnectionPool._apply_config
+
+    def recording(connection, scope, config):  # type: ignore[no-untyped-def]
+        if scope == "GLOBAL":
+            applied.append(config.get("memory_limit"))
+        return apply(connection, scope, config)
+
+    monkeypatch.setattr(DuckDbConnectionPool, "_apply_config", staticmethod(recording))
+    with running(helpdesk(30)) as simulator:
+        for name, value in environment(tmp_path, simulator).items():
+            if name.startswith("SOURCES__HAPPYFOX__"):
+                monkeypatch.setenv(name, value)
+        monkeypatch.chdir(tmp_path)
+        run_sync(RunOptions(quiet=True), pipeline_name="memory_phases")
+    return applied
+
+
+def test_duckdb_loads_under_128mb_and_the_models_after_the_load_get_256mb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG", raising=False)
+    limits = _memory_limits_of_a_sync(tmp_path, monkeypatch)
+    phases = [limit for index, limit in enumerate(limits) if index == 0 or limits[index - 1] != limit]
+    assert phases == ["128MB", "256MB"]
+
+
+def test_a_limit_the_user_set_holds_for_the_load_and_the_models(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG", json.dumps({"memory_limit": "1GB"}))
+    limits = _memory_limits_of_a_sync(tmp_path, monkeypatch)
+    assert len(limits) > 2 and set(limits) == {"1GB"}
 
 
 def test_a_global_config_in_secrets_toml_wins_over_the_memory_default(tmp_path: Path) -> None:
