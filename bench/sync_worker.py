@@ -43,11 +43,11 @@ def _ours(args: argparse.Namespace, workdir: Path) -> tuple[Path, str]:
     if args.concurrency:
         os.environ["SOURCES__HAPPYFOX__MAX_CONCURRENCY"] = str(args.concurrency)
     experiments = set(filter(None, (args.experiments or "").split(",")))
-    for name in experiments:
-        if name.startswith("gc="):
-            import gc
-            gc.freeze()
-            gc.set_threshold(int(name.partition("=")[2]), 10, 10)
+    gen0 = _experiment_value(experiments, "gc")
+    if gen0:
+        import gc
+        gc.freeze()
+        gc.set_threshold(int(gen0), 10, 10)
     if "gc-default" in experiments:  # the collector as CPython sets it (before pipelines/gc_tuning.py)
         import contextlib
 
@@ -58,18 +58,18 @@ def _ours(args: argparse.Namespace, workdir: Path) -> tuple[Path, str]:
         os.environ["SOURCES__HAPPYFOX__ARROW_TABLES"] = "false"  # the row-dict path of before issue 16
     if "no-compression" in experiments:
         os.environ["DATA_WRITER__DISABLE_COMPRESSION"] = "true"
-    for name in experiments:
-        if name.startswith("checkpoint="):
-            os.environ["SOURCES__HAPPYFOX__CHECKPOINT_TICKETS"] = name.partition("=")[2]
-    for name in experiments:
-        if name.startswith("batch="):
-            _larger_batches(int(name.partition("=")[2]))
-    for name in experiments:
-        if name.startswith("arrow-batch="):  # tickets per extracted item (sources.happyfox.BATCH_TICKETS)
-            import happyfox_sync.source as source
+    checkpoint = _experiment_value(experiments, "checkpoint")
+    if checkpoint:
+        os.environ["SOURCES__HAPPYFOX__CHECKPOINT_TICKETS"] = checkpoint
+    merged_pages = _experiment_value(experiments, "batch")
+    if merged_pages:
+        _larger_batches(int(merged_pages))
+    arrow_batch = _experiment_value(experiments, "arrow-batch")
+    if arrow_batch:  # tickets per extracted item (sources.happyfox.BATCH_TICKETS)
+        import happyfox_sync.source as source
 
-            source.BATCH_TICKETS = int(name.partition("=")[2])
-    memory_limit = next((name.partition("=")[2] for name in experiments if name.startswith("duckdb-memory=")), None)
+        source.BATCH_TICKETS = int(arrow_batch)
+    memory_limit = _experiment_value(experiments, "duckdb-memory")
     if "duckdb-connection" in experiments or memory_limit:
         _duckdb_destination(workdir / "ours.duckdb", "duckdb-connection" in experiments, memory_limit)
     if "step-cpu" in experiments:
@@ -82,6 +82,11 @@ def _ours(args: argparse.Namespace, workdir: Path) -> tuple[Path, str]:
     if code != 0:
         raise SystemExit(f"happyfox-sync exited with {code}")
     return workdir / "ours.duckdb", "happyfox"
+
+
+def _experiment_value(experiments: set[str], name: str) -> str | None:
+    """The value of a ``name=VALUE`` experiment, or None when it was not asked for."""
+    return next((item.partition("=")[2] for item in experiments if item.startswith(f"{name}=")), None)
 
 
 STEP_CPU: dict[str, float] = {}

@@ -59,7 +59,7 @@ def _duration(seconds: float) -> str:
 
 
 class ProgressReporter:
-    """Runs beside a sync; call :meth:`stop` when it ends.
+    """Runs beside a sync; call :meth:`stop` when it ends (or use it as a context manager).
 
     ``live`` (default: stderr is a terminal) draws a rich progress line; otherwise a
     log line is written every ``interval`` seconds, which is what cron mail and CI
@@ -124,6 +124,12 @@ class ProgressReporter:
             )
         else:
             logger.info("progress: %s", line)
+
+    def __enter__(self) -> "ProgressReporter":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
     def stop(self) -> None:
         self._stop.set()

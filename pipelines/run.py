@@ -219,35 +219,32 @@ def _load(
     interval = dlt.config.get("happyfox_sync.progress_interval_seconds", float) or 30.0
     reporter = ProgressReporter(client, progress, cf_history is not False, interval=interval, enabled=not options.quiet).start()
     started = time.monotonic()
-    with load_memory_limit():  # DuckDB's smaller limit for the loads only, not the models after them
-        try:
-            source = happyfox_source(client=client, progress=progress, checkpoint_tickets=checkpoint, **_source_kwargs(options, start_date))
-            if resources:
-                source = source.with_resources(*resources)
-            full_refresh = options.full_refresh if refresh is None else refresh
-            file_format = loader_file_format(pipeline)
-            drop_superseded_packages(pipeline)  # a kill inside dlt's normalize commit (this run or the webhook loader)
-            if pipeline.has_pending_data:
-                if full_refresh:
-                    pipeline.drop_pending_packages()
-                else:
-                    # An interrupted run left extracted or normalised packages: load them first,
-                    # since dlt's run() would load only those and extract nothing new.
-                    logger.info("loading what an interrupted run left behind before syncing")
-                    pipeline.run(loader_file_format=file_format)
-                    summary.add_load(_row_counts(pipeline))
-            info = pipeline.run(source, refresh="drop_sources" if full_refresh else None, loader_file_format=file_format)
-            summary.add_load(_row_counts(pipeline))
-            logger.debug("load: %s", info)
-            position = (backfill_position(pipeline), progress.tickets_listed)
-            while backfill_in_progress(pipeline) and (not resources or "tickets" in resources):
-                logger.info("checkpoint committed: %d tickets listed so far; continuing the backfill", progress.tickets_listed)
-                source = happyfox_source(client=client, progress=progress, checkpoint_tickets=checkpoint, **_source_kwargs(options, start_date))
-                pipeline.run(source.with_resources("tickets"), loader_file_format=file_format)
+    with reporter, load_memory_limit():  # DuckDB's smaller limit for the loads only, not the models after them
+        source = happyfox_source(client=client, progress=progress, checkpoint_tickets=checkpoint, **_source_kwargs(options, start_date))
+        if resources:
+            source = source.with_resources(*resources)
+        full_refresh = options.full_refresh if refresh is None else refresh
+        file_format = loader_file_format(pipeline)
+        drop_superseded_packages(pipeline)  # a kill inside dlt's normalize commit (this run or the webhook loader)
+        if pipeline.has_pending_data:
+            if full_refresh:
+                pipeline.drop_pending_packages()
+            else:
+                # An interrupted run left extracted or normalised packages: load them first,
+                # since dlt's run() would load only those and extract nothing new.
+                logger.info("loading what an interrupted run left behind before syncing")
+                pipeline.run(loader_file_format=file_format)
                 summary.add_load(_row_counts(pipeline))
-                position = _require_progress(position, (backfill_position(pipeline), progress.tickets_listed))
-        finally:
-            reporter.stop()
+        info = pipeline.run(source, refresh="drop_sources" if full_refresh else None, loader_file_format=file_format)
+        summary.add_load(_row_counts(pipeline))
+        logger.debug("load: %s", info)
+        position = (backfill_position(pipeline), progress.tickets_listed)
+        while backfill_in_progress(pipeline) and (not resources or "tickets" in resources):
+            logger.info("checkpoint committed: %d tickets listed so far; continuing the backfill", progress.tickets_listed)
+            source = happyfox_source(client=client, progress=progress, checkpoint_tickets=checkpoint, **_source_kwargs(options, start_date))
+            pipeline.run(source.with_resources("tickets"), loader_file_format=file_format)
+            summary.add_load(_row_counts(pipeline))
+            position = _require_progress(position, (backfill_position(pipeline), progress.tickets_listed))
     if columns_before:  # a first run (or a fresh machine) has nothing to compare with
         known_tables = {table for table, _ in columns_before}
         summary.new_columns = sorted(

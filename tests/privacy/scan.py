@@ -21,7 +21,7 @@ import json
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterator
 
 import ahocorasick
 import duckdb
@@ -153,15 +153,6 @@ class _Matcher:
         return {needle for _, owners in self._automaton.iter(text) for needle in owners}
 
 
-def _needles_matcher(needles: Iterable[str]) -> _Matcher:
-    return _Matcher({needle: _forms(needle) for needle in needles})
-
-
-def found(needles: Iterable[str], haystack: str) -> list[str]:
-    """The needles whose text, or a form a writer escapes it to, occurs in ``haystack``."""
-    return sorted(_needles_matcher(needles).hits(haystack))
-
-
 # -- haystacks ---------------------------------------------------------------------
 
 
@@ -207,7 +198,7 @@ def directory_text(folder: Path) -> dict[str, str]:
 
 def leaks(needles: set[str], texts: dict[str, str]) -> dict[str, list[str]]:
     """Where each found needle is: ``{place: [needles]}`` (empty when clean)."""
-    matcher = _needles_matcher(needles)
+    matcher = _Matcher({needle: _forms(needle) for needle in needles})  # a needle, or a form a writer escapes it to
     out: dict[str, list[str]] = {}
     for place, text in texts.items():
         hits = matcher.hits(text)
